@@ -1,0 +1,65 @@
+#!/usr/bin/env bash
+# Boot an arm64 kernel + initramfs under qemu-system-aarch64 (TCG, with
+# virtualization=on so the guest kernel runs KVM) and collect its logs.
+#
+# usage: boot-guest.sh KERNEL INITRD OUTDIR MACHINE_OPTS [CMDLINE...]
+#   OUTDIR/console.log   the guest's serial console (kernel log)
+#   OUTDIR/results.ktap  what the guest wrote to its virtio console
+# Watchdogs: BOOT_TIMEOUT (s) to reach init, RUN_TIMEOUT (s) for the whole run.
+# Exit: 0 when the guest powered off by itself, 2 when a watchdog fired.
+set -euo pipefail
+. "$(dirname "$0")/../tools/lib.sh"
+
+[ $# -ge 4 ] || die "usage: ${0##*/} KERNEL INITRD OUTDIR MACHINE_OPTS [CMDLINE...]"
+kernel=$1 initrd=$2 outdir=$3 machine=$4
+shift 4
+[ -f "$kernel" ] || die "kernel image '$kernel' not found"
+[ -f "$initrd" ] || die "initramfs '$initrd' not found"
+need_tool qemu-system-aarch64 qemu-system-arm
+boot_timeout=${BOOT_TIMEOUT:-180}
+run_timeout=${RUN_TIMEOUT:-1800}
+mkdir -p "$outdir"
+console="$outdir/console.log" results="$outdir/results.ktap"
+: >"$console"
+: >"$results"
+
+cpu=${QEMU_CPU:-max,pauth-impdef=on}
+qemu=(qemu-system-aarch64 -M "$machine" -cpu "$cpu"
+	-smp "${SMP:-2}" -m "${MEM:-4G}" -nographic -no-reboot
+	-kernel "$kernel" -initrd "$initrd"
+	-append "console=ttyAMA0 panic=-1 oops=panic $*"
+	-serial "file:$console" -monitor none
+	-device virtio-serial-device
+	-chardev "file,id=results,path=$results" -device virtconsole,chardev=results)
+printf '%q ' "${qemu[@]}" >"$outdir/qemu.cmd"
+echo >>"$outdir/qemu.cmd"
+
+"${qemu[@]}" </dev/null >"$outdir/qemu.stderr" 2>&1 &
+qpid=$!
+t0=$(date +%s)
+verdict=""
+while kill -0 "$qpid" 2>/dev/null; do
+	now=$(($(date +%s) - t0))
+	if ! grep -q 'ci-guest: init started' "$console" && [ "$now" -ge "$boot_timeout" ]; then
+		verdict="watchdog: guest did not reach init within ${boot_timeout}s"
+	elif [ "$now" -ge "$run_timeout" ]; then
+		verdict="watchdog: guest still running after ${run_timeout}s"
+	fi
+	if [ -n "$verdict" ]; then
+		kill "$qpid" 2>/dev/null || true
+		sleep 2
+		kill -9 "$qpid" 2>/dev/null || true
+		break
+	fi
+	sleep 1
+done
+wait "$qpid" 2>/dev/null || true
+echo "$(($(date +%s) - t0))" >"$outdir/seconds"
+if [ -n "$verdict" ]; then
+	echo "$verdict" >"$outdir/watchdog"
+	info "$verdict (console log kept in $console)"
+	exit 2
+fi
+grep -q 'ci-guest: done' "$console" ||
+	info "guest stopped before its init finished (see $console)"
+exit 0

@@ -1,0 +1,44 @@
+# shellcheck shell=bash
+# Common helpers for the series tooling. Source it; do not run it.
+
+# Where everything cached lives: never inside the clone, never in a user's tree.
+export CACHE_ROOT=${KVMARM_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/kvmarm-series}
+TOPDIR=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+
+die() {
+	printf '%s: error: %s\n' "${0##*/}" "$*" >&2
+	exit 1
+}
+
+info() {
+	printf '%s: %s\n' "${0##*/}" "$*" >&2
+}
+
+# need_tool TOOL PACKAGE: fail with the Debian package that provides TOOL.
+need_tool() {
+	command -v "$1" >/dev/null 2>&1 ||
+		die "'$1' not found: install the Debian package '$2' (apt-get install $2)"
+}
+
+# series_field KEY: value of a '# KEY: value' line in the series file.
+series_field() {
+	sed -n "s/^#[[:space:]]*$1:[[:space:]]*//p" "${SERIES_FILE:-$TOPDIR/series}" | head -n1
+}
+
+# series_patches: the patch files named by the series file, in order.
+series_patches() {
+	sed 's/#.*//; s/^[[:space:]]*//; s/[[:space:]]*$//' "${SERIES_FILE:-$TOPDIR/series}" |
+		sed '/^$/d'
+}
+
+# stage NAME CMD...: run a step, print its wall time.
+stage() {
+	local name=$1 t0 rc=0
+	shift
+	t0=$(date +%s)
+	info ">>> $name"
+	"$@" || rc=$?
+	info "<<< $name: $(($(date +%s) - t0)) s$([ "$rc" = 0 ] || echo " (failed, exit $rc)")"
+	[ -n "${STAGE_TIMES:-}" ] && printf '%s\t%s\t%s\n' "$name" "$(($(date +%s) - t0))" "$rc" >>"$STAGE_TIMES"
+	return "$rc"
+}
