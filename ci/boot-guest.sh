@@ -30,7 +30,7 @@ qemu=(qemu-system-aarch64 -M "$machine" -cpu "$cpu"
 	-append "console=ttyAMA0 panic=-1 oops=panic $*"
 	-serial "file:$console" -monitor none
 	-device virtio-serial-device
-	-chardev "file,id=results,path=$results" -device virtconsole,chardev=results)
+	-chardev "file,id=results,path=$results" -device "virtconsole,chardev=results")
 printf '%q ' "${qemu[@]}" >"$outdir/qemu.cmd"
 echo >>"$outdir/qemu.cmd"
 

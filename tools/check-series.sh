@@ -1,0 +1,74 @@
+#!/usr/bin/env bash
+# Check that `series`, patches/ and cover-letter.txt agree with each other:
+# every series entry exists, every patch is listed, [PATCH n/N] numbering and
+# the cover letter's N match the series, each patch is a well-formed mail
+# with a diff and a Signed-off-by: from its author.
+#
+# usage: check-series.sh [--quiet]
+set -euo pipefail
+. "$(dirname "$0")/lib.sh"
+
+quiet=0
+[ "${1:-}" = --quiet ] && quiet=1
+series=${SERIES_FILE:-$TOPDIR/series}
+pdir=$(dirname "$series")/patches
+cover=$(dirname "$series")/cover-letter.txt
+[ -f "$series" ] || die "series file '$series' not found"
+need_tool git git
+
+errors=0
+err() { printf '%s: %s\n' "${0##*/}" "$*" >&2; errors=$((errors + 1)); }
+
+mapfile -t listed < <(series_patches)
+total=${#listed[@]}
+for p in "${listed[@]}"; do
+	[ -f "$pdir/$p" ] || err "series names '$p', but patches/$p does not exist"
+done
+dups=$(printf '%s\n' "${listed[@]}" | sort | uniq -d)
+[ -z "$dups" ] || err "series lists more than once: $dups"
+for f in "$pdir"/*.patch; do
+	[ -e "$f" ] || continue
+	printf '%s\n' "${listed[@]}" | grep -qxF "${f##*/}" ||
+		err "patches/${f##*/} is not listed in series"
+done
+
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+n=0
+for p in "${listed[@]}"; do
+	n=$((n + 1))
+	f="$pdir/$p"
+	[ -f "$f" ] || continue
+	if ! git mailinfo -k "$tmp/msg" "$tmp/diff" <"$f" >"$tmp/info" 2>/dev/null; then
+		err "$p: not a mail git am can read"
+		continue
+	fi
+	author=$(sed -n 's/^Author: //p' "$tmp/info")
+	email=$(sed -n 's/^Email: //p' "$tmp/info")
+	subject=$(sed -n 's/^Subject: //p' "$tmp/info")
+	{ [ -n "$author" ] && [ -n "$email" ]; } || err "$p: no From: author"
+	[ -s "$tmp/diff" ] || err "$p: contains no diff"
+	if [ -s "$tmp/diff" ] && ! git apply --stat "$tmp/diff" >/dev/null 2>&1; then
+		err "$p: the diff is corrupt ($(git apply --stat "$tmp/diff" 2>&1 | head -n1))"
+	fi
+	grep -qxF "Signed-off-by: $author <$email>" "$tmp/msg" ||
+		err "$p: no 'Signed-off-by: $author <$email>' matching its author"
+	num=$(printf '%s\n' "$subject" | sed -n 's/^\[[^]]*PATCH[^]]* \([0-9]*\)\/\([0-9]*\)\].*/\1 \2/p')
+	if [ "$total" -gt 1 ]; then
+		[ "$num" = "$n $total" ] ||
+			err "$p: subject '$subject' should be numbered [PATCH $n/$total]"
+	fi
+done
+
+if [ "$total" -gt 0 ]; then
+	if [ ! -f "$cover" ]; then
+		[ "$total" -eq 1 ] || err "cover-letter.txt missing for a series of $total patches"
+	else
+		cn=$(sed -n 's/^Subject: \[[^]]*PATCH[^]]* 0\/\([0-9]*\)\].*/\1/p' "$cover" | head -n1)
+		[ "$cn" = "$total" ] ||
+			err "cover-letter.txt says [PATCH 0/${cn:-?}], the series has $total patches"
+	fi
+fi
+
+[ "$errors" -eq 0 ] || die "$errors problem(s) in the series"
+[ "$quiet" = 1 ] || info "series OK: $total patch(es)"
