@@ -1,0 +1,70 @@
+#!/usr/bin/env bash
+# The main job: check the series, build it patch by patch, build the patched
+# kernel and the KVM selftests for arm64, boot them under QEMU in every
+# configuration of ci/matrix.conf, and report.
+#
+# usage: ci/pipeline.sh [--skip-checks]
+# Environment:
+#   KERNEL_DIR      your kernel git clone (tag v7.3-rc7 is used from it; the
+#                   clone is never modified). Default: Debian's linux-source.
+#   RESULTS_DIR     where the report goes (default: results/ here)
+#   MATRIX_CONFIGS  space-separated subset of ci/matrix.conf to boot
+# Results: RESULTS_DIR/summary.txt, results.ktap, junit.xml, boot/<config>/
+# (console logs), check-patches.log and stage-times.txt.
+# The stage functions below are called through stage(), which shellcheck
+# cannot see.
+# shellcheck disable=SC2317
+set -euo pipefail
+. "$(dirname "$0")/../tools/lib.sh"
+
+checks=1
+[ "${1:-}" = --skip-checks ] && checks=0
+results=${RESULTS_DIR:-$TOPDIR/results}
+rm -rf "$results"
+mkdir -p "$results"
+export STAGE_TIMES="$results/stage-times.txt"
+: >"$STAGE_TIMES"
+bdir="$CACHE_ROOT/build/kernel"
+t_start=$(date +%s)
+rc=0
+
+print_times() {
+	echo
+	echo "Stage times (s):"
+	awk -F'\t' '{ printf "  %-42s %5s%s\n", $1, $2, ($3 == 0 ? "" : "  (failed)") }' "$STAGE_TIMES"
+	printf '  %-42s %5s\n' "total" "$(($(date +%s) - t_start))"
+}
+trap print_times EXIT
+
+apply() { "$TOPDIR/tools/apply-series.sh" >"$results/worktree"; }
+checks() {
+	"$TOPDIR/tools/check-patches.sh" --worktree "$wt" --build-dir "$bdir" 2>&1 |
+		tee "$results/check-patches.log" >&2
+	return "${PIPESTATUS[0]}"
+}
+build() { "$TOPDIR/ci/build-kernel.sh" "$wt" "$bdir" >/dev/null; }
+selftests() { "$TOPDIR/ci/build-selftests.sh" "$wt" "$bdir" >"$results/kselftest-dir"; }
+initramfs() {
+	cp "$bdir/arch/arm64/boot/Image" "$results/Image"
+	"$TOPDIR/ci/make-initramfs.sh" "$(cat "$results/kselftest-dir")" "$results/initramfs.cpio.gz"
+}
+boot() {
+	local cfgs
+	read -r -a cfgs <<<"${MATRIX_CONFIGS:-}"
+	"$TOPDIR/ci/run-matrix.sh" "$results/Image" "$results/initramfs.cpio.gz" "$results/boot" "${cfgs[@]}"
+}
+
+stage "series consistency" "$TOPDIR/tools/check-series.sh"
+stage "apply series to the base" apply
+wt=$(cat "$results/worktree")
+if [ "$checks" = 1 ]; then
+	stage "checkpatch, per-patch build, W=1, sparse" checks || rc=1
+fi
+stage "build patched kernel" build
+stage "build KVM selftests" selftests
+stage "pack initramfs" initramfs
+stage "boot matrix" boot || rc=1
+for f in summary.txt results.ktap junit.xml; do
+	[ ! -f "$results/boot/$f" ] || cp "$results/boot/$f" "$results/$f"
+done
+exit "$rc"

@@ -1,0 +1,108 @@
+#!/usr/bin/env bash
+# Check every patch of the series on its own:
+#   - checkpatch.pl --strict;
+#   - an arm64 build of the kernel after each patch (bisectability), with
+#     the CI configuration (ci/config);
+#   - W=1 and sparse (C=2) on the kernel .c files the patch touches, failing
+#     only on warnings the base does not have for those files;
+#   - the KVM selftests build after each patch that touches them.
+#
+# usage: check-patches.sh [--worktree DIR] [--build-dir DIR] [--no-build]
+#   --worktree DIR   a tree made by apply-series.sh (default: make a new one)
+#   --build-dir DIR  kernel build directory (default: in the cache)
+# The worktree is left at the tip of the series, built.
+set -euo pipefail
+. "$(dirname "$0")/lib.sh"
+
+wt="" bdir="$CACHE_ROOT/build/kernel" build=1
+while [ $# -gt 0 ]; do
+	case $1 in
+	--worktree) wt=$2; shift 2 ;;
+	--build-dir) bdir=$2; shift 2 ;;
+	--no-build) build=0; shift ;;
+	-h | --help) sed -n '2,13p' "$0"; exit 0 ;;
+	*) die "unknown argument '$1'" ;;
+	esac
+done
+need_tool perl perl
+[ -n "$wt" ] || wt=$("$TOPDIR/tools/apply-series.sh")
+[ -x "$wt/scripts/checkpatch.pl" ] || die "'$wt' is not a kernel tree made by apply-series.sh"
+read -r _ base < <("$TOPDIR/tools/get-base.sh")
+tip=$(git -C "$wt" rev-parse HEAD)
+mapfile -t commits < <(git -C "$wt" rev-list --reverse "$base..$tip")
+mapfile -t patches < <(series_patches)
+[ "${#commits[@]}" = "${#patches[@]}" ] ||
+	die "$wt has ${#commits[@]} commits on the base, the series ${#patches[@]} patches"
+
+failed=0
+fail() { printf '%s: FAIL: %s\n' "${0##*/}" "$*" >&2; failed=$((failed + 1)); }
+
+# checkpatch. A base imported from the Debian package has no history, so
+# commit ids in Fixes: cannot be looked up there; say so rather than pass.
+cp_opts=(--strict --quiet --no-summary --color=never)
+if [ "$(git -C "$wt" rev-list --count "$base")" = 1 ]; then
+	cp_opts+=(--ignore UNKNOWN_COMMIT_ID)
+	info "note: the base has no git history (Debian import): Fixes: ids are not verified; use KERNEL_DIR to verify them"
+fi
+for p in "${patches[@]}"; do
+	if out=$(cd "$wt" && scripts/checkpatch.pl "${cp_opts[@]}" "$TOPDIR/patches/$p" 2>&1); then
+		info "checkpatch: $p: clean"
+	else
+		printf '%s\n' "$out" >&2
+		fail "checkpatch --strict: $p"
+	fi
+done
+[ "$build" = 1 ] || { [ "$failed" = 0 ] || die "$failed check(s) failed"; exit 0; }
+
+# Kernel .c files the patch (or the series) touches, as object targets.
+objs_of() {
+	git -C "$wt" diff --name-only "$1" "$2" -- '*.c' ':!tools/' ':!scripts/' ':!Documentation/' |
+		while read -r f; do [ -f "$wt/$f" ] && echo "${f%.c}.o"; done
+}
+wdir="$bdir-w1"
+warnings() { # COMMIT OBJS... -> normalised W=1/sparse warnings on stdout
+	[ $# -gt 1 ] || return 0
+	local c=$1
+	shift
+	git -C "$wt" checkout -q --detach "$c"
+	make -s -C "$wt" O="$wdir" ARCH=arm64 CROSS_COMPILE=aarch64-linux-gnu- \
+		CC="ccache aarch64-linux-gnu-gcc" W=1 C=2 -j"${JOBS:-$(($(nproc) + 1))}" "$@" 2>&1 |
+		grep -E 'warning:|error:' | sed -E 's#^.*/(arch|virt|include|drivers|kernel|mm|lib)/#\1/#; s/:[0-9]+:[0-9]+:/:/; s/:[0-9]+:/:/' | sort -u || true
+}
+need_tool sparse sparse
+git -C "$wt" checkout -q --detach "$base"
+"$TOPDIR/ci/build-kernel.sh" "$wt" "$bdir" >/dev/null
+mkdir -p "$wdir"
+cp "$bdir/.config" "$wdir/.config"
+make -s -C "$wt" O="$wdir" ARCH=arm64 CROSS_COMPILE=aarch64-linux-gnu- olddefconfig prepare >/dev/null
+mapfile -t all_objs < <(objs_of "$base" "$tip")
+baseline=$(warnings "$base" "${all_objs[@]}")
+info "base: $(printf '%s' "$baseline" | grep -c . || true) W=1/sparse warning(s) in the files the series touches"
+
+i=0
+for c in "${commits[@]}"; do
+	p=${patches[$i]}
+	i=$((i + 1))
+	git -C "$wt" checkout -q --detach "$c"
+	t0=$(date +%s)
+	if ! "$TOPDIR/ci/build-kernel.sh" "$wt" "$bdir" >"$bdir/build-$i.log" 2>&1; then
+		tail -n 20 "$bdir/build-$i.log" >&2
+		fail "arm64 build after patch $i ($p)"
+		continue
+	fi
+	mapfile -t objs < <(objs_of "$c~1" "$c")
+	new=$(comm -13 <(printf '%s\n' "$baseline" | sort -u) <(warnings "$c" "${objs[@]}" | sort -u) | sed '/^$/d')
+	if [ -n "$new" ]; then
+		printf '%s\n' "$new" | sed 's/^/    /' >&2
+		fail "new W=1/sparse warnings after patch $i ($p)"
+	fi
+	if [ -n "$(git -C "$wt" diff --name-only "$c~1" "$c" -- tools/testing/selftests/kvm)" ]; then
+		if ! "$TOPDIR/ci/build-selftests.sh" "$wt" "$bdir" >/dev/null; then
+			fail "KVM selftests build after patch $i ($p)"
+		fi
+	fi
+	info "patch $i/${#commits[@]} ($p): built in $(($(date +%s) - t0)) s${objs[0]:+, checked ${objs[*]}}"
+done
+git -C "$wt" checkout -q --detach "$tip"
+[ "$failed" = 0 ] || die "$failed check(s) failed"
+info "all ${#commits[@]} patch(es) pass checkpatch, build and W=1/sparse"
