@@ -55,7 +55,7 @@ if [ "$base_only" = 0 ]; then
 	n=0
 	while IFS= read -r p; do
 		n=$((n + 1))
-		f="$TOPDIR/patches/$p"
+		f="$PATCH_DIR/$p"
 		if ! log=$(git -C "$dest" am --3way --quiet "$f" 2>&1); then
 			echo "$log" >&2
 			where=$(printf '%s\n' "$log" | sed -n \

@@ -45,7 +45,7 @@ if [ "$(git -C "$wt" rev-list --count "$base")" = 1 ]; then
 	info "note: the base has no git history (Debian import): Fixes: ids are not verified; use KERNEL_DIR to verify them"
 fi
 for p in "${patches[@]}"; do
-	if out=$(cd "$wt" && scripts/checkpatch.pl "${cp_opts[@]}" "$TOPDIR/patches/$p" 2>&1); then
+	if out=$(cd "$wt" && scripts/checkpatch.pl "${cp_opts[@]}" "$PATCH_DIR/$p" 2>&1); then
 		info "checkpatch: $p: clean"
 	else
 		printf '%s\n' "$out" >&2

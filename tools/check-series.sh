@@ -10,9 +10,9 @@ set -euo pipefail
 
 quiet=0
 [ "${1:-}" = --quiet ] && quiet=1
-series=${SERIES_FILE:-$TOPDIR/series}
-pdir=$(dirname "$series")/patches
-cover=$(dirname "$series")/cover-letter.txt
+series=$SERIES_FILE
+pdir=$PATCH_DIR
+cover=$SERIES_DIR/cover-letter.txt
 [ -f "$series" ] || die "series file '$series' not found"
 need_tool git git
 

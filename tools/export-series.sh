@@ -45,21 +45,21 @@ fp=(git -C "$tree" -c core.abbrev=12 -c diff.renames=true format-patch -q
 [ -z "$version" ] || fp+=(-v "$version")
 "${fp[@]}" "$base..$tip" >/dev/null
 
-rm -rf "$TOPDIR/patches.new"
-mkdir "$TOPDIR/patches.new"
-cp "$tmp"/p/*.patch "$TOPDIR/patches.new/"
+rm -rf "$PATCH_DIR.new"
+mkdir "$PATCH_DIR.new"
+cp "$tmp"/p/*.patch "$PATCH_DIR.new/"
 # Swap only once everything is written: no half-exported state.
-rm -rf "$TOPDIR/patches.old"
-[ ! -d "$TOPDIR/patches" ] || mv "$TOPDIR/patches" "$TOPDIR/patches.old"
-mv "$TOPDIR/patches.new" "$TOPDIR/patches"
-rm -rf "$TOPDIR/patches.old"
+rm -rf "$PATCH_DIR.old"
+[ ! -d "$PATCH_DIR" ] || mv "$PATCH_DIR" "$PATCH_DIR.old"
+mv "$PATCH_DIR.new" "$PATCH_DIR"
+rm -rf "$PATCH_DIR.old"
 
 {
-	sed -n '/^[[:space:]]*#/p; /^[[:space:]]*$/p' "$TOPDIR/series" | sed -e :a -e '/^\n*$/{$d;N;ba' -e '}'
-	(cd "$TOPDIR/patches" && ls -1 -- *.patch)
+	sed -n '/^[[:space:]]*#/p; /^[[:space:]]*$/p' "$SERIES_FILE" | sed -e :a -e '/^\n*$/{$d;N;ba' -e '}'
+	(cd "$PATCH_DIR" && ls -1 -- *.patch)
 } >"$tmp/series"
-mv "$tmp/series" "$TOPDIR/series"
-if [ -f "$TOPDIR/cover-letter.txt" ]; then
-	sed -i -E "s/^(Subject: \[[^]]*PATCH[^]]* )0\/[0-9]+\]/\10\/$count]/" "$TOPDIR/cover-letter.txt"
+mv "$tmp/series" "$SERIES_FILE"
+if [ -f "$SERIES_DIR/cover-letter.txt" ]; then
+	sed -i -E "s/^(Subject: \[[^]]*PATCH[^]]* )0\/[0-9]+\]/\10\/$count]/" "$SERIES_DIR/cover-letter.txt"
 fi
 info "exported $count patch(es) from $rev ($tip) on $base"

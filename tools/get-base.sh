@@ -12,7 +12,7 @@ set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
 need_tool git git
-[ -f "${SERIES_FILE:-$TOPDIR/series}" ] || die "series file '${SERIES_FILE:-$TOPDIR/series}' not found"
+[ -f "$SERIES_FILE" ] || die "series file '$SERIES_FILE' not found"
 tag=$(series_field base-tag)
 want_version=$(series_field base-version)
 deb_pkg=$(series_field base-debian-package)

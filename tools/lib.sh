@@ -4,6 +4,12 @@
 # Where everything cached lives: never inside the clone, never in a user's tree.
 export CACHE_ROOT=${KVMARM_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/kvmarm-series}
 TOPDIR=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+# The series being worked on: `series`, patches/ and cover-letter.txt side by
+# side (SERIES_FILE points elsewhere for the tooling's own tests).
+SERIES_FILE=${SERIES_FILE:-$TOPDIR/series}
+SERIES_DIR=$(cd "$(dirname "$SERIES_FILE")" && pwd)
+PATCH_DIR=$SERIES_DIR/patches
+export SERIES_FILE SERIES_DIR PATCH_DIR
 
 die() {
 	printf '%s: error: %s\n' "${0##*/}" "$*" >&2
@@ -22,12 +28,12 @@ need_tool() {
 
 # series_field KEY: value of a '# KEY: value' line in the series file.
 series_field() {
-	sed -n "s/^#[[:space:]]*$1:[[:space:]]*//p" "${SERIES_FILE:-$TOPDIR/series}" | head -n1
+	sed -n "s/^#[[:space:]]*$1:[[:space:]]*//p" "$SERIES_FILE" | head -n1
 }
 
 # series_patches: the patch files named by the series file, in order.
 series_patches() {
-	sed 's/#.*//; s/^[[:space:]]*//; s/[[:space:]]*$//' "${SERIES_FILE:-$TOPDIR/series}" |
+	sed 's/#.*//; s/^[[:space:]]*//; s/[[:space:]]*$//' "$SERIES_FILE" |
 		sed '/^$/d'
 }
 

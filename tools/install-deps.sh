@@ -1,0 +1,28 @@
+#!/usr/bin/env bash
+# Install the Debian packages the tooling needs (and nothing else). Does not
+# touch the apt configuration; runs apt-get only when something is missing.
+#
+# usage: tools/install-deps.sh [--check]   --check: only list what is missing
+set -euo pipefail
+
+pkgs=(
+	git perl python3 make gcc bc flex bison libssl-dev libelf-dev cpio gzip xz-utils rsync kmod
+	gcc-aarch64-linux-gnu libc6-dev-arm64-cross libc6-arm64-cross
+	qemu-system-arm sparse ccache b4 shellcheck
+	debian-archive-keyring ca-certificates
+)
+missing=()
+for p in "${pkgs[@]}"; do
+	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
+done
+if [ "${1:-}" = --check ]; then
+	[ ${#missing[@]} = 0 ] && echo "all packages installed" || echo "missing: ${missing[*]}"
+	exit 0
+fi
+[ ${#missing[@]} = 0 ] && exit 0
+echo "installing: ${missing[*]}" >&2
+sudo=()
+[ "$(id -u)" = 0 ] || sudo=(sudo)
+export DEBIAN_FRONTEND=noninteractive
+"${sudo[@]}" apt-get update -q >&2
+"${sudo[@]}" apt-get install -y -q --no-install-recommends "${missing[@]}" >&2
