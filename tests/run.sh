@@ -1,0 +1,46 @@
+#!/usr/bin/env bash
+# The test command: the tooling's own tests (tests/tooling/test-*.sh), then
+# the main job (ci/pipeline.sh: checks, builds and the QEMU boot matrix).
+# Prints "N passed, N failed, N skipped" last; exits non-zero on any failure.
+#
+# usage: tests/run.sh [--tooling-only]
+set -euo pipefail
+TOP=$(cd "$(dirname "$0")/.." && pwd)
+passed=0 failed=0 skipped=0
+
+echo "== tooling tests"
+for t in "$TOP"/tests/tooling/test-*.sh; do
+	out=$(bash "$t" 2>&1) || true
+	printf '%s\n' "$out" | sed "s|^|${t##*/}: |"
+	p=$(printf '%s\n' "$out" | grep -E '^ok ' | grep -vc '# SKIP' || true)
+	s=$(printf '%s\n' "$out" | grep -cE '^ok .*# SKIP' || true)
+	f=$(printf '%s\n' "$out" | grep -cE '^not ok ' || true)
+	plan=$(printf '%s\n' "$out" | grep -cE '^1\.\.[0-9]+$' || true)
+	if [ "$plan" = 0 ]; then
+		echo "${t##*/}: not ok - the test script died before its plan"
+		f=$((f + 1))
+	fi
+	passed=$((passed + p)) failed=$((failed + f)) skipped=$((skipped + s))
+done
+
+if [ "${1:-}" != --tooling-only ]; then
+	echo "== main job (ci/pipeline.sh)"
+	results=${RESULTS_DIR:-$TOP/results}
+	if RESULTS_DIR=$results "$TOP/ci/pipeline.sh"; then :; else
+		echo "main job failed (see $results/summary.txt and $results/check-patches.log)"
+	fi
+	if [ -f "$results/boot/counts" ]; then
+		read -r p f s <"$results/boot/counts"
+	else
+		p=0 f=0 s=0
+	fi
+	# The stages before the boot matrix count as one test each.
+	while IFS=$'\t' read -r name _ rc; do
+		[ "$name" = "boot matrix" ] && continue
+		if [ "$rc" = 0 ]; then p=$((p + 1)); else f=$((f + 1)); echo "not ok - stage '$name'"; fi
+	done <"$results/stage-times.txt"
+	[ -f "$results/boot/counts" ] || { f=$((f + 1)); echo "not ok - the boot matrix did not run"; }
+	passed=$((passed + p)) failed=$((failed + f)) skipped=$((skipped + s))
+fi
+echo "$passed passed, $failed failed, $skipped skipped"
+[ "$failed" = 0 ]

@@ -1,0 +1,52 @@
+#!/usr/bin/env bash
+# Splat detection and the report: skips are skips, splats fail the run.
+. "$(dirname "$0")/lib.sh"
+scan="$TOP/ci/scan-console.sh"
+printf '[    1.0] Booting Linux\n[    2.0] Run /init as init process\n' >"$T/clean.log"
+check "a clean console log has no splat" "$scan" "$T/clean.log"
+i=0
+while IFS= read -r line; do
+	i=$((i + 1))
+	printf '[    1.0] Booting\n%s\n[    3.0] Call trace:\n[    3.1]  dump_stack+0x0/0x10\n' "$line" >"$T/splat$i.log"
+	fails_with "splat detected: ${line#*] }" "splat$i.log:2" "$scan" "$T/splat$i.log"
+done <<'LOGS'
+[    2.000000] WARNING: possible circular locking dependency detected
+[    2.000000] BUG: KASAN: slab-use-after-free in vgic_v3_fold_lr_state+0x1/0x2
+[    2.000000] rcu: INFO: rcu_preempt detected stalls on CPUs/tasks:
+[    2.000000] WARNING: CPU: 1 PID: 77 at arch/arm64/kvm/vgic/vgic.c:100 vgic_prune_ap_list+0x1/0x2
+[    2.000000] WARNING: suspicious RCU usage
+[    2.000000] list_del corruption. next->prev should be ffff0000c0de0000
+[    2.000000] Kernel panic - not syncing: Oops: Fatal exception
+[    2.000000] BUG: sleeping function called from invalid context at kernel/locking/mutex.c:1
+[    2.000000] [ BUG: Invalid wait context ]
+LOGS
+
+# A results directory with a pass, a skip, a fail, and a splat in another.
+mkdir -p "$T/r/a" "$T/r/b"
+cat >"$T/r/a/results.ktap" <<'KTAP'
+TAP version 13
+1..3
+# selftests: kvm: one
+ok 1 selftests: kvm: one
+# selftests: kvm: two
+# SKIP: vGICv3 not supported
+ok 2 selftests: kvm: two # SKIP
+# selftests: kvm: three
+not ok 3 selftests: kvm: three # exit=1
+KTAP
+cp "$T/clean.log" "$T/r/a/console.log"
+echo 12 >"$T/r/a/seconds"
+printf 'TAP version 13\n1..1\nok 1 selftests: kvm: one\n' >"$T/r/b/results.ktap"
+cp "$T/splat1.log" "$T/r/b/console.log"
+"$scan" "$T/r/b/console.log" >"$T/r/b/splats.txt" || true
+fails_with "a failed test fails the report" "three failed" python3 "$TOP/ci/report.py" "$T/r"
+check "counts: the skip is a skip, not a pass (3 passed, 2 failed, 1 skipped)" \
+	grep -qx '3 2 1' "$T/r/counts"
+check "the splat is quoted in the summary" grep -q 'possible circular locking' "$T/r/summary.txt"
+check "JUnit XML parses and has the skip" python3 -c '
+import sys, xml.etree.ElementTree as E
+r = E.parse(sys.argv[1]).getroot()
+assert r.get("skipped") == "1" and r.get("failures") == "2", r.attrib
+assert any(tc.find("skipped") is not None for tc in r.iter("testcase"))' "$T/r/junit.xml"
+check "KTAP output has a line per configuration" grep -qx 'not ok 2 b' "$T/r/results.ktap"
+finish
