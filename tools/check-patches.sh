@@ -44,14 +44,31 @@ if [ "$(git -C "$wt" rev-list --count "$base")" = 1 ]; then
 	cp_opts+=(--ignore UNKNOWN_COMMIT_ID)
 	info "note: the base has no git history (Debian import): Fixes: ids are not verified; use KERNEL_DIR to verify them"
 fi
+# checkpatch asks whether MAINTAINERS needs updating for every new file;
+# answer that with get_maintainer.pl instead: a new file must be covered by
+# an entry other than THE REST.
+cp_opts+=(--ignore FILE_PATH_CHANGES)
+covered() {
+	(cd "$wt" && scripts/get_maintainer.pl --no-git --no-git-fallback --no-email \
+		--no-rolestats --subsystem -f "$1" 2>/dev/null) | grep -v '@' |
+		grep -v -x -e 'THE REST' -e '' | grep -q .
+}
+i=0
 for p in "${patches[@]}"; do
+	c=${commits[$i]}
+	i=$((i + 1))
 	if out=$(cd "$wt" && scripts/checkpatch.pl "${cp_opts[@]}" "$PATCH_DIR/$p" 2>&1); then
 		info "checkpatch: $p: clean"
 	else
 		printf '%s\n' "$out" >&2
 		fail "checkpatch --strict: $p"
 	fi
+	git -C "$wt" checkout -q --detach "$c"
+	while read -r f; do
+		covered "$f" || fail "$p adds $f, which no MAINTAINERS entry covers"
+	done < <(git -C "$wt" diff --name-only --diff-filter=A "$c~1" "$c")
 done
+git -C "$wt" checkout -q --detach "$tip"
 [ "$build" = 1 ] || { [ "$failed" = 0 ] || die "$failed check(s) failed"; exit 0; }
 
 # Kernel .c files the patch (or the series) touches, as object targets.

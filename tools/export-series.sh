@@ -39,7 +39,7 @@ count=$(git -C "$tree" rev-list --count "$base..$tip")
 
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
-fp=(git -C "$tree" -c core.abbrev=12 -c diff.renames=true format-patch -q
+fp=(git -C "$tree" -c core.abbrev=12 -c diff.renames=true -c diff.algorithm=histogram format-patch -q
 	--no-signature --zero-commit --base="$base" -o "$tmp/p")
 [ "$count" -eq 1 ] || fp+=(--numbered)
 [ -z "$version" ] || fp+=(-v "$version")
