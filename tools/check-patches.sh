@@ -57,7 +57,8 @@ i=0
 for p in "${patches[@]}"; do
 	c=${commits[$i]}
 	i=$((i + 1))
-	if out=$(cd "$wt" && scripts/checkpatch.pl "${cp_opts[@]}" "$PATCH_DIR/$p" 2>&1); then
+	# Debian's python3 (python3-ply, python3-git) for scripts/spdxcheck.py
+	if out=$(cd "$wt" && PATH=/usr/bin:$PATH scripts/checkpatch.pl "${cp_opts[@]}" "$PATCH_DIR/$p" 2>&1); then
 		info "checkpatch: $p: clean"
 	else
 		printf '%s\n' "$out" >&2

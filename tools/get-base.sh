@@ -35,6 +35,11 @@ check_version() {
 		die "wrong base: $3 is Linux $v, the series is based on $want_version ($tag)"
 }
 
+# The cache repository has no work tree of its own, only worktrees. Tell git
+# it is not bare, or GitPython (the kernel's scripts/spdxcheck.py, run by
+# checkpatch) refuses the worktrees as belonging to a bare repository.
+mark_not_bare() { git --git-dir="$1" config core.bare false; }
+
 mkdir -p "$CACHE_ROOT"
 if [ -n "${KERNEL_DIR:-}" ]; then
 	src=$(git -C "$KERNEL_DIR" rev-parse --path-format=absolute --git-common-dir 2>/dev/null) ||
@@ -45,9 +50,11 @@ if [ -n "${KERNEL_DIR:-}" ]; then
 	if [ ! -d "$repo" ]; then
 		git init -q --bare "$repo"
 		echo "$src/objects" >"$repo/objects/info/alternates"
+		mark_not_bare "$repo"
 	fi
 	git --git-dir="$repo" update-ref "refs/tags/$tag" "$commit"
 	check_version "$repo" "$commit" "tag $tag in $KERNEL_DIR"
+	mark_not_bare "$repo"
 	echo "$repo $commit"
 	exit 0
 fi
@@ -58,6 +65,7 @@ repo="$CACHE_ROOT/linux-debian.git"
 ref="refs/tags/debian/$deb_pkg/$(printf %s "$deb_ver" | tr "~:" "_%")"
 if commit=$(git --git-dir="$repo" rev-parse -q --verify "$ref^{commit}" 2>/dev/null); then
 	check_version "$repo" "$commit" "cached import of $deb_pkg $deb_ver"
+	mark_not_bare "$repo"
 	echo "$repo $commit"
 	exit 0
 fi
@@ -87,7 +95,7 @@ fi
 mkdir "$tmp/tree"
 tar -xJf "$tarball" -C "$tmp/tree" --strip-components=1
 rm -f "$tarball"
-[ -d "$repo" ] || git init -q --bare "$repo"
+[ -d "$repo" ] || { git init -q --bare "$repo" && mark_not_bare "$repo"; }
 info "importing into $repo (once)"
 # A fixed identity and date make the import commit the same on every machine.
 export GIT_AUTHOR_NAME="Debian $deb_pkg" GIT_AUTHOR_EMAIL="debian-kernel@lists.debian.org"
@@ -101,4 +109,5 @@ commit=$(echo "Linux $want_version ($tag) from Debian $deb_pkg $deb_ver" |
 	git --git-dir="$repo" commit-tree "$treeid")
 check_version "$repo" "$commit" "$deb_pkg $deb_ver"
 git --git-dir="$repo" update-ref "$ref" "$commit"
+mark_not_bare "$repo"
 echo "$repo $commit"
