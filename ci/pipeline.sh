@@ -9,6 +9,7 @@
 #                   clone is never modified). Default: Debian's linux-source.
 #   RESULTS_DIR     where the report goes (default: results/ here)
 #   MATRIX_CONFIGS  space-separated subset of ci/matrix.conf to boot
+#   SKIP_AB         set to skip the A/B runs of ci/ab-tests.conf
 # Results: RESULTS_DIR/summary.txt, results.ktap, junit.xml, boot/<config>/
 # (console logs), check-patches.log and stage-times.txt.
 # The stage functions below are called through stage(), which shellcheck
@@ -48,6 +49,17 @@ initramfs() {
 	cp "$bdir/arch/arm64/boot/Image" "$results/Image"
 	"$TOPDIR/ci/make-initramfs.sh" "$(cat "$results/kselftest-dir")" "$results/initramfs.cpio.gz"
 }
+ab() {
+	local base_img="$bdir/Image-base"
+	if [ ! -f "$base_img" ]; then
+		git -C "$wt" checkout -q --detach "$(git -C "$wt" rev-list --max-parents=0 HEAD | tail -n1)"
+		info "building the base kernel for the A/B runs"
+		"$TOPDIR/ci/build-kernel.sh" "$wt" "$bdir-base" >/dev/null
+		cp "$bdir-base/arch/arm64/boot/Image" "$base_img"
+		git -C "$wt" checkout -q -
+	fi
+	"$TOPDIR/ci/ab-test.sh" "$base_img" "$results/Image" "$results/initramfs.cpio.gz" "$results/ab"
+}
 boot() {
 	local cfgs
 	read -r -a cfgs <<<"${MATRIX_CONFIGS:-}"
@@ -64,6 +76,7 @@ stage "build patched kernel" build
 stage "build KVM selftests" selftests
 stage "pack initramfs" initramfs
 stage "boot matrix" boot || rc=1
+[ -n "${SKIP_AB:-}" ] || stage "A/B regression tests (base vs series)" ab || rc=1
 for f in summary.txt results.ktap junit.xml; do
 	[ ! -f "$results/boot/$f" ] || cp "$results/boot/$f" "$results/$f"
 done

@@ -29,17 +29,22 @@ if [ "${1:-}" != --tooling-only ]; then
 	if RESULTS_DIR=$results "$TOP/ci/pipeline.sh"; then :; else
 		echo "main job failed (see $results/summary.txt and $results/check-patches.log)"
 	fi
-	if [ -f "$results/boot/counts" ]; then
-		read -r p f s <"$results/boot/counts"
-	else
-		p=0 f=0 s=0
-	fi
-	# The stages before the boot matrix count as one test each.
+	p=0 f=0 s=0
+	for c in "$results/boot/counts" "$results/ab/series/counts"; do
+		[ -f "$c" ] || continue
+		read -r cp cf cs <"$c"
+		p=$((p + cp)) f=$((f + cf)) s=$((s + cs))
+	done
+	# The other stages count as one test each.
 	while IFS=$'\t' read -r name _ rc; do
-		[ "$name" = "boot matrix" ] && continue
+		case $name in "boot matrix" | A/B*) continue ;; esac
 		if [ "$rc" = 0 ]; then p=$((p + 1)); else f=$((f + 1)); echo "not ok - stage '$name'"; fi
 	done <"$results/stage-times.txt"
 	[ -f "$results/boot/counts" ] || { f=$((f + 1)); echo "not ok - the boot matrix did not run"; }
+	if grep -q '^A/B' "$results/stage-times.txt" && [ ! -f "$results/ab/series/counts" ]; then
+		f=$((f + 1))
+		echo "not ok - the A/B runs did not complete"
+	fi
 	passed=$((passed + p)) failed=$((failed + f)) skipped=$((skipped + s))
 fi
 echo "$passed passed, $failed failed, $skipped skipped"

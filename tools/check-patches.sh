@@ -90,6 +90,8 @@ warnings() { # COMMIT OBJS... -> normalised W=1/sparse warnings on stdout
 need_tool sparse sparse
 git -C "$wt" checkout -q --detach "$base"
 "$TOPDIR/ci/build-kernel.sh" "$wt" "$bdir" >/dev/null
+# Kept for the A/B runs against the base (ci/ab-test.sh).
+cp "$bdir/arch/arm64/boot/Image" "$bdir/Image-base"
 mkdir -p "$wdir"
 cp "$bdir/.config" "$wdir/.config"
 make -s -C "$wt" O="$wdir" ARCH=arm64 CROSS_COMPILE=aarch64-linux-gnu- olddefconfig prepare >/dev/null

@@ -1,0 +1,80 @@
+#!/usr/bin/env bash
+# A/B proof for the series' regression tests: boot the base kernel and the
+# patched one with the same initramfs, run each test of ci/ab-tests.conf
+# alone, N times each, and report "base: reproduced k/N", "series: clean n/N"
+# with the base's first splat quoted.
+#
+# usage: ab-test.sh BASE_IMAGE SERIES_IMAGE INITRD RESULTS_DIR
+# A base run that reproduces is the expected outcome and fails nothing; a
+# series run that fails or splats fails this script (exit 1). Writes
+# RESULTS_DIR/ab-summary.txt, RESULTS_DIR/{base,series}/<test>-<config>-<n>/
+# and, for the series' runs, the report of ci/report.py in RESULTS_DIR/series.
+set -euo pipefail
+. "$(dirname "$0")/../tools/lib.sh"
+
+[ $# -eq 4 ] || die "usage: ${0##*/} BASE_IMAGE SERIES_IMAGE INITRD RESULTS_DIR"
+base_img=$1 series_img=$2 initrd=$3 out=$4
+conf=${AB_TESTS:-$TOPDIR/ci/ab-tests.conf}
+matrix=${MATRIX:-$TOPDIR/ci/matrix.conf}
+for f in "$base_img" "$series_img" "$initrd" "$conf" "$matrix"; do
+	[ -f "$f" ] || die "'$f' not found"
+done
+mkdir -p "$out"
+summary="$out/ab-summary.txt"
+: >"$summary"
+
+machine_of() {
+	awk -F'|' -v n="$1" '{ gsub(/[ \t]/, "", $1) } $1 == n { print $2 "|" $3 }' "$matrix"
+}
+
+# run_one KERNEL TEST CONFIG ARGS DIR: 0 clean, 1 failed or splat
+run_one() {
+	local img=$1 test=$2 cfg=$3 args=$4 dir=$5 m machine cmdline extra
+	m=$(machine_of "$cfg")
+	[ -n "$m" ] || die "configuration '$cfg' is not in $matrix"
+	machine=$(echo "${m%%|*}" | xargs) cmdline=$(echo "${m#*|}" | xargs)
+	read -r -a extra <<<"$cmdline"
+	mkdir -p "$dir"
+	echo "kvm:$test" >"$dir/tests"
+	RUN_TIMEOUT=${AB_RUN_TIMEOUT:-600} "$TOPDIR/ci/boot-guest.sh" "$img" "$initrd" "$dir" "$machine" \
+		"${extra[@]}" "ci.tests=kvm:$test" "ci.timeout=${AB_TEST_TIMEOUT:-500}" \
+		"ci.args=$test=$(echo "$args" | tr ' ' _)" >/dev/null 2>&1 || true
+	"$TOPDIR/ci/scan-console.sh" "$dir/console.log" >"$dir/splats.txt" 2>&1 || return 1
+	grep -q "^ok [0-9]* selftests: kvm: $test\$" "$dir/results.ktap" || return 1
+	return 0
+}
+
+rc=0
+while IFS='|' read -r test cfg args runs; do
+	test=$(echo "$test" | xargs) cfg=$(echo "$cfg" | xargs) args=$(echo "$args" | xargs) runs=$(echo "$runs" | xargs)
+	repro=0 clean=0 quote=""
+	for i in $(seq 1 "$runs"); do
+		d="$out/base/$test-$cfg-$i"
+		if run_one "$base_img" "$test" "$cfg" "$args" "$d"; then
+			info "[$test/$cfg] base run $i/$runs: clean ($(cat "$d/seconds")s)"
+		else
+			repro=$((repro + 1))
+			[ -n "$quote" ] || quote=$(grep -m1 -E 'Unable to handle|BUG:|WARNING:|KASAN|corruption|Internal error|not ok' \
+				"$d/splats.txt" "$d/results.ktap" 2>/dev/null | head -n1 | sed 's/^[^:]*://; s/^ *//')
+			info "[$test/$cfg] base run $i/$runs: reproduced ($(cat "$d/seconds")s)"
+		fi
+	done
+	for i in $(seq 1 "$runs"); do
+		d="$out/series/$test-$cfg-$i"
+		if run_one "$series_img" "$test" "$cfg" "$args" "$d"; then
+			clean=$((clean + 1))
+			info "[$test/$cfg] series run $i/$runs: clean ($(cat "$d/seconds")s)"
+		else
+			rc=1
+			info "[$test/$cfg] series run $i/$runs: FAILED, see $d"
+			sed 's/^/    /' "$d/splats.txt" >>"$summary"
+		fi
+	done
+	printf '%-20s %-11s base: reproduced %d/%d   series: clean %d/%d%s\n' "$test" "$cfg" \
+		"$repro" "$runs" "$clean" "$runs" "${quote:+
+    base: $quote}" >>"$summary"
+done < <(sed 's/#.*//; /^[[:space:]]*$/d' "$conf")
+cat "$summary"
+# The series' runs as test results (KTAP, JUnit XML, counts).
+python3 "$TOPDIR/ci/report.py" "$out/series" >/dev/null || rc=1
+exit "$rc"
