@@ -27,18 +27,24 @@ branch=${branch:-series/$(date +%Y%m%d-%H%M%S)-$$}
 "$TOPDIR/tools/check-series.sh" --quiet
 read -r repo base < <("$TOPDIR/tools/get-base.sh")
 
-# Replace a worktree of ours; refuse to touch anything else.
+# Reuse a worktree of ours (checking out the base again is much cheaper than
+# a new worktree of the whole tree); refuse to touch anything else.
+old_branch=""
 if [ -e "$dest" ]; then
-	if git --git-dir="$repo" worktree list --porcelain | grep -qxF "worktree $(cd "$dest" && pwd -P)"; then
-		git --git-dir="$repo" worktree remove --force "$dest"
-	else
+	git --git-dir="$repo" worktree list --porcelain | grep -qxF "worktree $(cd "$dest" && pwd -P)" ||
 		die "'$dest' exists and is not a worktree of $repo: not touching it"
-	fi
+	old_branch=$(git -C "$dest" symbolic-ref -q --short HEAD || true)
+	git -C "$dest" am --abort >/dev/null 2>&1 || true
+	git -C "$dest" checkout -q -f -b "$branch" "$base" ||
+		die "could not reset worktree '$dest' to $base"
+	git -C "$dest" clean -q -f -d -x
+	[ -z "$old_branch" ] || git -C "$dest" branch -q -D "$old_branch" >/dev/null 2>&1 || true
+else
+	git --git-dir="$repo" worktree prune
+	mkdir -p "$(dirname "$dest")"
+	git --git-dir="$repo" worktree add -q -b "$branch" "$dest" "$base" ||
+		die "could not create worktree '$dest' on $base"
 fi
-git --git-dir="$repo" worktree prune
-mkdir -p "$(dirname "$dest")"
-git --git-dir="$repo" worktree add -q -b "$branch" "$dest" "$base" ||
-	die "could not create worktree '$dest' on $base"
 
 cleanup() {
 	git -C "$dest" am --abort >/dev/null 2>&1 || true
