@@ -35,6 +35,7 @@ if [ -e "$dest" ]; then
 		die "'$dest' exists and is not a worktree of $repo: not touching it"
 	old_branch=$(git -C "$dest" symbolic-ref -q --short HEAD || true)
 	git -C "$dest" am --abort >/dev/null 2>&1 || true
+	git -C "$dest" rebase --abort >/dev/null 2>&1 || true
 	git -C "$dest" checkout -q -f -b "$branch" "$base" ||
 		die "could not reset worktree '$dest' to $base"
 	git -C "$dest" clean -q -f -d -x
@@ -48,6 +49,7 @@ fi
 
 cleanup() {
 	git -C "$dest" am --abort >/dev/null 2>&1 || true
+	git -C "$dest" rebase --abort >/dev/null 2>&1 || true
 	git --git-dir="$repo" worktree remove --force "$dest" >/dev/null 2>&1 || true
 	git --git-dir="$repo" branch -D "$branch" >/dev/null 2>&1 || true
 }

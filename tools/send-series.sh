@@ -1,0 +1,121 @@
+#!/usr/bin/env bash
+# Prepare the series for sending with b4, and send it only when asked to.
+#
+# usage: send-series.sh [--out DIR] [--reset-author] [--previous REV] [--send]
+#   --out DIR       where the dry run writes the mails (default: outgoing/)
+#   --reset-author  also make the sender the author of every patch
+#   --previous REV  a commit of this repository holding the previous version
+#                   of the series: its range-diff goes into the cover letter
+#   --send          really send (b4 send); without it nothing leaves the machine
+#
+# Every patch is re-signed by the person running this (git's committer
+# identity: user.name/user.email): their Signed-off-by: is added, the diffs
+# stay byte-identical. Recipients come from the tree's get_maintainer.pl
+# (b4 prep --auto-to-cc); the change-id and version come from `series`.
+set -euo pipefail
+. "$(dirname "$0")/lib.sh"
+
+out="$TOPDIR/outgoing" reset_author=0 previous="" send=0
+while [ $# -gt 0 ]; do
+	case $1 in
+	--out) out=$2; shift 2 ;;
+	--reset-author) reset_author=1; shift ;;
+	--previous) previous=$2; shift 2 ;;
+	--send) send=1; shift ;;
+	-h | --help) sed -n '2,16p' "$0"; exit 0 ;;
+	*) die "unknown argument '$1'" ;;
+	esac
+done
+need_tool b4 b4
+need_tool git-filter-repo git-filter-repo
+# The sender is who git (and b4) are configured to be.
+name=$(git config user.name || true) email=$(git config user.email || true)
+{ [ -n "$name" ] && [ -n "$email" ]; } ||
+	die "no git identity: set user.name and user.email (git config --global) to sign the series"
+sender="$name <$email>"
+export GIT_COMMITTER_NAME=$name GIT_COMMITTER_EMAIL=$email
+change_id=$(series_field change-id)
+version=$(series_field version)
+[ -n "$change_id" ] || die "series has no '# change-id:' line"
+[ -n "$version" ] || version=1
+[ -f "$SERIES_DIR/cover-letter.txt" ] || die "cover-letter.txt not found"
+b4v=$(b4 --version 2>/dev/null | head -n1)
+info "b4 $b4v; sending as $sender; version $version; change-id $change_id"
+
+msg=$(mktemp)
+trap 'rm -f "$msg" "$msg.log"' EXIT
+wt="$CACHE_ROOT/worktrees/send"
+"$TOPDIR/tools/apply-series.sh" --dest "$wt" --branch "b4/$change_id-$$" >/dev/null
+read -r _ base < <("$TOPDIR/tools/get-base.sh")
+before=$(git -C "$wt" rev-list --reverse "$base..HEAD" | while read -r c; do git -C "$wt" diff "$c~1" "$c"; done | sha256sum)
+
+# Re-sign: the sender's Signed-off-by (and authorship if asked for).
+amend=(git commit -q --amend --no-edit --no-verify --signoff)
+if [ "$reset_author" = 1 ]; then
+	amend+=(--reset-author)
+	export GIT_AUTHOR_NAME=$name GIT_AUTHOR_EMAIL=$email
+fi
+git -C "$wt" -c core.hooksPath=/dev/null rebase -q --exec "$(printf '%q ' "${amend[@]}")" "$base" ||
+	die "re-signing the series failed in $wt"
+after=$(git -C "$wt" rev-list --reverse "$base..HEAD" | while read -r c; do git -C "$wt" diff "$c~1" "$c"; done | sha256sum)
+[ "$before" = "$after" ] || die "re-signing changed a diff (this is a bug); nothing sent"
+
+# Enroll with b4, then put our cover letter and change-id in b4's cover commit.
+(cd "$wt" && b4 prep -e "$base" >"$msg.log" 2>&1) || { cat "$msg.log" >&2; die "b4 prep -e failed in $wt"; }
+cover_commit=$(cd "$wt" && b4 prep --show-info 2>/dev/null | sed -n 's/^start-commit: //p')
+[ -n "$cover_commit" ] || die "b4 did not create its cover letter commit"
+{
+	sed -n '1s/^Subject: \[[^]]*\] *//p' "$SERIES_DIR/cover-letter.txt"
+	sed '1d' "$SERIES_DIR/cover-letter.txt"
+	if [ -n "$previous" ]; then
+		prev_wt="$CACHE_ROOT/worktrees/previous"
+		prev_dir=$(mktemp -d)
+		git -C "$TOPDIR" archive "$previous" series cover-letter.txt patches | tar -x -C "$prev_dir" ||
+			die "--previous $previous: no series in that commit"
+		SERIES_FILE="$prev_dir/series" "$TOPDIR/tools/apply-series.sh" --dest "$prev_wt" \
+			--branch "b4/previous-$$" >/dev/null || die "--previous $previous does not apply"
+		pv=$(SERIES_FILE="$prev_dir/series" series_field version)
+		echo
+		echo "Changes since v${pv:-$((version - 1))} (range-diff):"
+		git -C "$wt" range-diff --no-color "$base..$(git -C "$prev_wt" rev-parse HEAD)" "$cover_commit..HEAD" |
+			sed 's/^/  /'
+		rm -rf "$prev_dir"
+	fi
+	echo
+	echo "Signed-off-by: $sender"
+	echo
+	echo "--- b4-submit-tracking ---"
+	echo "# This section is used internally by b4 prep for tracking purposes."
+	printf '{\n  "series": {\n    "revision": %s,\n    "change-id": "%s",\n    "base-branch": null,\n    "prefixes": []\n  }\n}\n' \
+		"$version" "$change_id"
+} >"$msg"
+GIT_SEQUENCE_EDITOR="sed -i '1s/^pick /edit /'" git -C "$wt" -c core.hooksPath=/dev/null rebase -q -i "$base" >/dev/null 2>&1 ||
+	die "could not edit b4's cover letter commit"
+git -C "$wt" commit -q --amend --allow-empty --no-verify -F "$msg"
+git -C "$wt" -c core.hooksPath=/dev/null rebase --continue >"$msg.log" 2>&1 || { cat "$msg.log" >&2; false; } ||
+	die "could not rebase onto the new cover letter"
+(cd "$wt" && b4 prep --auto-to-cc >/dev/null 2>&1) || die "b4 prep --auto-to-cc failed (get_maintainer.pl)"
+# Newer b4 checks the series itself; 0.12 has neither flag.
+if (cd "$wt" && b4 prep --help 2>&1 | grep -q -- '--check-deps'); then
+	(cd "$wt" && b4 prep --check-deps) || die "b4 prep --check-deps failed"
+fi
+if (cd "$wt" && b4 prep --help 2>&1 | grep -q -- ' --check '); then
+	(cd "$wt" && b4 prep --check) || die "b4 prep --check failed"
+fi
+
+if [ "$send" = 1 ]; then
+	info "sending with b4 send (as configured in your git sendemail/b4 settings)"
+	(cd "$wt" && GIT_CONFIG_COUNT=1 GIT_CONFIG_KEY_0=diff.algorithm GIT_CONFIG_VALUE_0=histogram b4 send)
+	exit
+fi
+rm -rf "$out"
+mkdir -p "$out"
+# A dry run needs no transport and no signature; tell b4 "SMTP" (never used
+# with -o) so that it does not insist on a web endpoint with a signing key.
+# The diffs are made as export-series.sh makes patches/ (histogram).
+(cd "$wt" && GIT_CONFIG_COUNT=2 GIT_CONFIG_KEY_0=sendemail.smtpserver GIT_CONFIG_VALUE_0=localhost \
+	GIT_CONFIG_KEY_1=diff.algorithm GIT_CONFIG_VALUE_1=histogram \
+	b4 send --no-sign -o "$out" >"$out/b4-send.log" 2>&1) ||
+	{ cat "$out/b4-send.log" >&2; die "b4 send -o failed"; }
+n=$(find "$out" -maxdepth 1 -type f ! -name b4-send.log | wc -l)
+info "dry run: $n mail(s) in $out; nothing was sent (use --send to send)"
