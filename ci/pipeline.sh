@@ -10,6 +10,7 @@
 #   RESULTS_DIR     where the report goes (default: results/ here)
 #   MATRIX_CONFIGS  space-separated subset of ci/matrix.conf to boot
 #   SKIP_AB         set to skip the A/B runs of ci/ab-tests.conf
+#   SKIP_BENCH      set to skip the benchmarks of ci/bench.conf
 # Results: RESULTS_DIR/summary.txt, results.ktap, junit.xml, boot/<config>/
 # (console logs), check-patches.log and stage-times.txt.
 # The stage functions below are called through stage(), which shellcheck
@@ -60,6 +61,9 @@ ab() {
 	fi
 	"$TOPDIR/ci/ab-test.sh" "$base_img" "$results/Image" "$results/initramfs.cpio.gz" "$results/ab"
 }
+bench() {
+	"$TOPDIR/ci/ab-bench.sh" "$bdir/Image-base" "$results/Image" "$results/initramfs.cpio.gz" "$results/bench"
+}
 boot() {
 	local cfgs
 	read -r -a cfgs <<<"${MATRIX_CONFIGS:-}"
@@ -77,6 +81,7 @@ stage "build KVM selftests" selftests
 stage "pack initramfs" initramfs
 stage "boot matrix" boot || rc=1
 [ -n "${SKIP_AB:-}" ] || stage "A/B regression tests (base vs series)" ab || rc=1
+[ -n "${SKIP_BENCH:-}" ] || [ ! -f "$bdir/Image-base" ] || stage "benchmarks (base vs series)" bench || rc=1
 for f in summary.txt results.ktap junit.xml; do
 	[ ! -f "$results/boot/$f" ] || cp "$results/boot/$f" "$results/$f"
 done
