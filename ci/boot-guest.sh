@@ -55,6 +55,8 @@ while kill -0 "$qpid" 2>/dev/null; do
 done
 wait "$qpid" 2>/dev/null || true
 echo "$(($(date +%s) - t0))" >"$outdir/seconds"
+# The virtio console is a tty: it wrote CR LF line ends.
+sed -i 's/\r$//' "$results"
 if [ -n "$verdict" ]; then
 	echo "$verdict" >"$outdir/watchdog"
 	info "$verdict (console log kept in $console)"
