@@ -70,10 +70,13 @@ cover_commit=$(cd "$wt" && b4 prep --show-info 2>/dev/null | sed -n 's/^start-co
 	if [ -n "$previous" ]; then
 		prev_wt="$CACHE_ROOT/worktrees/previous"
 		prev_dir=$(mktemp -d)
-		git -C "$TOPDIR" archive "$previous" series cover-letter.txt patches | tar -x -C "$prev_dir" ||
+		git -C "$SERIES_DIR" archive "$previous" series cover-letter.txt patches | tar -x -C "$prev_dir" ||
 			die "--previous $previous: no series in that commit"
 		SERIES_FILE="$prev_dir/series" "$TOPDIR/tools/apply-series.sh" --dest "$prev_wt" \
 			--branch "b4/previous-$$" >/dev/null || die "--previous $previous does not apply"
+		# Signed the same way, so that the range-diff shows only real changes.
+		git -C "$prev_wt" -c core.hooksPath=/dev/null rebase -q --exec "$(printf '%q ' "${amend[@]}")" "$base" >/dev/null ||
+			die "re-signing the previous version failed"
 		pv=$(SERIES_FILE="$prev_dir/series" series_field version)
 		echo
 		echo "Changes since v${pv:-$((version - 1))} (range-diff):"

@@ -47,4 +47,17 @@ for i in 1 2; do
 done
 check "re-signing leaves the diffs byte-identical" test "$same" = 1
 check "nothing was sent (dry run only)" grep -qi 'dry' "$T/out/b4-send.log"
+
+# Version 2: one more patch, the range-diff against v1 in the cover letter.
+git -C "$T/p" init -q && git -C "$T/p" add -A && git -C "$T/p" commit -q -m v1
+"$TOP/tools/apply-series.sh" --dest "$T/wt" >/dev/null
+sed -i 's/^int line_30;/int line_30 = 30;/' "$T/wt/virt/kvm/kvm_main.c"
+git -C "$T/wt" commit -q -am "KVM: Give line 30 a value" -m "Signed-off-by: Test Author <author@example.org>"
+"$TOP/tools/export-series.sh" "$T/wt" >/dev/null 2>&1
+sed -i 's/^# version: .*/# version: 2/' "$T/p/series"
+check "v2 dry run with --previous" "$TOP/tools/send-series.sh" --out "$T/out2" --previous HEAD
+check "v2 subjects" grep -q '^Subject: \[PATCH v2 3/3\]' "$T"/out2/0003-*.eml
+check "the cover letter has the range-diff against v1" grep -q 'Changes since v1 (range-diff)' "$T"/out2/0000-*.eml
+check "the range-diff does not show the re-signing" bash -c '! sed -n "/range-diff/,\$p" "$1" | grep -q "+ *Signed-off-by: Other Sender"' _ "$(ls "$T"/out2/0000-*.eml)"
+check "the range-diff shows the new patch" grep -qE -- "-: +-+ > +3: " "$T"/out2/0000-*.eml
 finish
