@@ -11,7 +11,8 @@
 # Every patch is re-signed by the person running this (git's committer
 # identity: user.name/user.email): their Signed-off-by: is added, the diffs
 # stay byte-identical. Recipients come from the tree's get_maintainer.pl
-# (b4 prep --auto-to-cc); the change-id and version come from `series`.
+# (b4 prep --auto-to-cc); the change-id, version and prerequisites
+# ("# prerequisite: change-id:ID:vN" or "message-id:<ID>") come from `series`.
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
@@ -83,6 +84,13 @@ cover_commit=$(cd "$wt" && b4 prep --show-info 2>/dev/null | sed -n 's/^start-co
 		git -C "$wt" range-diff --no-color "$base..$(git -C "$prev_wt" rev-parse HEAD)" "$cover_commit..HEAD" |
 			sed 's/^/  /'
 		rm -rf "$prev_dir"
+	fi
+	# Series this one depends on, from `series` ("# prerequisite: change-id:ID:vN"
+	# or "# prerequisite: message-id:<ID>"), in the form b4 reads back.
+	prereqs=$(sed -n 's/^#[[:space:]]*prerequisite:[[:space:]]*\(change-id\|message-id\|patch-id\):[[:space:]]*/prerequisite-\1: /p' "$SERIES_FILE")
+	if [ -n "$prereqs" ]; then
+		echo
+		printf '%s\n' "$prereqs"
 	fi
 	echo
 	echo "Signed-off-by: $sender"

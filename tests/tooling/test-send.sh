@@ -23,6 +23,7 @@ git -C "$T/linux" add -A && git -C "$T/linux" commit -q -m "get_maintainer" && g
 make_project "$T/p" "$T/linux"
 export SERIES_FILE="$T/p/series" KERNEL_DIR="$T/linux"
 
+echo "# prerequisite: message-id:<20260101-base-series-v3-0-abc@example.org>" >>"$T/p/series"
 # The person sending is not the author: their identity is git's configuration.
 git config --global user.name "Other Sender"
 git config --global user.email "sender@example.org"
@@ -39,6 +40,8 @@ check "the author's Signed-off-by is kept" grep -q '^Signed-off-by: Test Author 
 check "the sender's Signed-off-by is added" grep -q '^Signed-off-by: Other Sender <sender@example.org>' "$T"/out/0001-*.eml
 check "the author stays the author" grep -q '^From: Test Author <author@example.org>' "$T"/out/0001-*.eml
 check "base-commit in the cover letter" grep -q "^base-commit: $(git -C "$T/linux" rev-parse v7.3-rc7)" "$T"/out/0000-*.eml
+check "prerequisites from series in the cover letter" \
+	grep -q '^prerequisite-message-id: <20260101-base-series-v3-0-abc@example.org>' "$T"/out/0000-*.eml
 check "the stable change-id from series" grep -q "^change-id: $(SERIES_FILE="$T/p/series" bash -c ". '$TOP/tools/lib.sh'; series_field change-id")" "$T"/out/0000-*.eml
 diff_of() { git mailinfo /dev/null "$T/d" <"$1" >/dev/null && sed -n '/^diff --git/,$p' "$T/d" | sed '/^-- $/,$d' | sed -e :a -e '/^\n*$/{$d;N;ba' -e '}'; }
 same=1
