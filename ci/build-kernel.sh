@@ -2,7 +2,8 @@
 # Build an arm64 kernel Image from allnoconfig plus the fragments in ci/config.
 #
 # usage: build-kernel.sh SRC_TREE BUILD_DIR [FRAGMENT...]
-#   FRAGMENT is a file or a name in ci/config (default: base kvm debug).
+#   FRAGMENT is a file or a name in ci/config (default: $KERNEL_FRAGMENTS,
+#   or base kvm debug; KERNEL_FRAGMENTS="base kvm debug kasan" adds KASAN).
 # Uses ccache; the cache lives under $XDG_CACHE_HOME, never in the clone.
 set -euo pipefail
 . "$(dirname "$0")/../tools/lib.sh"
@@ -12,7 +13,8 @@ src=$(cd "$1" && pwd) || die "source tree '$1' not found"
 mkdir -p "$2"
 out=$(cd "$2" && pwd)
 shift 2
-[ $# -gt 0 ] || set -- base kvm debug
+# shellcheck disable=SC2086 # a list of fragment names
+[ $# -gt 0 ] || set -- ${KERNEL_FRAGMENTS:-base kvm debug}
 { [ -f "$src/Makefile" ] && [ -d "$src/arch/arm64" ]; } || die "'$src' is not a kernel source tree"
 
 need_tool aarch64-linux-gnu-gcc gcc-aarch64-linux-gnu
