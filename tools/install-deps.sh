@@ -8,7 +8,7 @@ set -euo pipefail
 pkgs=(
 	git perl python3 python3-ply python3-git make gcc bc flex bison libssl-dev libelf-dev cpio gzip xz-utils rsync kmod
 	gcc-aarch64-linux-gnu libc6-dev-arm64-cross libc6-arm64-cross
-	qemu-system-arm sparse ccache b4 shellcheck
+	qemu-system-arm sparse ccache b4 git-filter-repo shellcheck
 	debian-archive-keyring ca-certificates
 )
 missing=()
