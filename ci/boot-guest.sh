@@ -25,7 +25,7 @@ console="$outdir/console.log" results="$outdir/results.ktap"
 
 cpu=${QEMU_CPU:-max,pauth-impdef=on}
 qemu=(qemu-system-aarch64 -M "$machine" -cpu "$cpu"
-	-smp "${SMP:-2}" -m "${MEM:-4G}" -nographic -no-reboot
+	-smp "${SMP:-2}" -m "${MEM:-4G}" -nographic -no-reboot -nic none
 	-kernel "$kernel" -initrd "$initrd"
 	-append "console=ttyAMA0 panic=-1 oops=panic $*"
 	-serial "file:$console" -monitor none
