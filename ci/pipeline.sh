@@ -53,7 +53,9 @@ initramfs() {
 ab() {
 	local base_img="$bdir/Image-base"
 	if [ ! -f "$base_img" ]; then
-		git -C "$wt" checkout -q --detach "$(git -C "$wt" rev-list --max-parents=0 HEAD | tail -n1)"
+		local base
+		read -r _ base < <("$TOPDIR/tools/get-base.sh")
+		git -C "$wt" checkout -q --detach "$base"
 		info "building the base kernel for the A/B runs"
 		"$TOPDIR/ci/build-kernel.sh" "$wt" "$bdir-base" >/dev/null
 		cp "$bdir-base/arch/arm64/boot/Image" "$base_img"
