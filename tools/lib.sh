@@ -48,3 +48,20 @@ stage() {
 	[ -n "${STAGE_TIMES:-}" ] && printf '%s\t%s\t%s\n' "$name" "$(($(date +%s) - t0))" "$rc" >>"$STAGE_TIMES"
 	return "$rc"
 }
+
+# is_placeholder_email ADDR: true when ADDR (with or without <>) cannot be a
+# person's deliverable address: a reserved domain (TLD .example, .invalid,
+# .test, .localhost; example.com/.net/.org and their subdomains), any address
+# containing "noreply" (users.noreply.github.com, a machine's git identity),
+# or no domain at all. Such an identity must never be mailed.
+is_placeholder_email() {
+	local e=${1,,} d
+	e=${e#*<} e=${e%>*} e=${e//[[:space:]]/}
+	case $e in *noreply*) return 0 ;; *@?*) ;; *) return 0 ;; esac
+	d=${e##*@} d=${d%.}
+	case .$d in
+	*.example | *.invalid | *.test | *.localhost) return 0 ;;
+	*.example.com | *.example.net | *.example.org) return 0 ;;
+	esac
+	return 1
+}
