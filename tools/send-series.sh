@@ -3,16 +3,22 @@
 #
 # usage: send-series.sh [--out DIR] [--reset-author] [--previous REV] [--send]
 #   --out DIR       where the dry run writes the mails (default: outgoing/)
-#   --reset-author  also make the sender the author of every patch
+#   --reset-author  also make the sender the author of the patches by real
+#                   people (placeholder authors are always replaced)
 #   --previous REV  a commit of this repository holding the previous version
 #                   of the series: its range-diff goes into the cover letter
 #   --send          really send (b4 send); without it nothing leaves the machine
 #
-# Every patch is re-signed by the person running this (git's committer
-# identity: user.name/user.email): their Signed-off-by: is added, the diffs
-# stay byte-identical. Recipients come from the tree's get_maintainer.pl
-# (b4 prep --auto-to-cc); the change-id, version and prerequisites
-# ("# prerequisite: change-id:ID:vN" or "message-id:<ID>") come from `series`.
+# Every patch is re-signed by the person running this (git's identity:
+# user.name/user.email), the diffs stay byte-identical. A patch by a
+# placeholder identity (is_placeholder_email: a machine's git identity, a
+# reserved or noreply domain) becomes the sender's, its Signed-off-by: the
+# sender's; other people's authorship and Signed-off-by: stay and the
+# sender's is added. Any placeholder address left in a From:, Signed-off-by:
+# or Co-developed-by: stops everything before b4 writes or sends a mail.
+# Recipients come from the tree's get_maintainer.pl (b4 prep --auto-to-cc);
+# the change-id, version and prerequisites ("# prerequisite:
+# change-id:ID:vN" or "message-id:<ID>") come from `series`.
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
@@ -23,7 +29,7 @@ while [ $# -gt 0 ]; do
 	--reset-author) reset_author=1; shift ;;
 	--previous) previous=$2; shift 2 ;;
 	--send) send=1; shift ;;
-	-h | --help) sed -n '2,16p' "$0"; exit 0 ;;
+	-h | --help) sed -n '2,22p' "$0"; exit 0 ;;
 	*) die "unknown argument '$1'" ;;
 	esac
 done
@@ -33,8 +39,11 @@ need_tool git-filter-repo git-filter-repo
 name=$(git config user.name || true) email=$(git config user.email || true)
 { [ -n "$name" ] && [ -n "$email" ]; } ||
 	die "no git identity: set user.name and user.email (git config --global) to sign the series"
+! is_placeholder_email "$email" ||
+	die "your git identity (git config user.email: '$email') is a placeholder address, not a person's: set user.name and user.email (git config --global) to your own to sign the series; nothing written or sent"
 sender="$name <$email>"
-export GIT_COMMITTER_NAME=$name GIT_COMMITTER_EMAIL=$email
+# Whatever is committed here (b4's cover letter too) is the sender's.
+export GIT_COMMITTER_NAME=$name GIT_COMMITTER_EMAIL=$email GIT_AUTHOR_NAME=$name GIT_AUTHOR_EMAIL=$email
 change_id=$(series_field change-id)
 version=$(series_field version)
 [ -n "$change_id" ] || die "series has no '# change-id:' line"
@@ -50,14 +59,53 @@ wt="$CACHE_ROOT/worktrees/send"
 read -r _ base < <("$TOPDIR/tools/get-base.sh")
 before=$(git -C "$wt" rev-list --reverse "$base..HEAD" | while read -r c; do git -C "$wt" diff "$c~1" "$c"; done | sha256sum)
 
-# Re-sign: the sender's Signed-off-by (and authorship if asked for).
-amend=(git commit -q --amend --no-edit --no-verify --signoff)
-if [ "$reset_author" = 1 ]; then
-	amend+=(--reset-author)
-	export GIT_AUTHOR_NAME=$name GIT_AUTHOR_EMAIL=$email
-fi
-git -C "$wt" -c core.hooksPath=/dev/null rebase -q --exec "$(printf '%q ' "${amend[@]}")" "$base" ||
-	die "re-signing the series failed in $wt"
+# email_of LINE: the address of "Key: Name <addr>" (or the whole value).
+email_of() {
+	local v
+	if [[ $1 =~ \<([^>]*)\> ]]; then v=${BASH_REMATCH[1]}; else read -r v <<<"${1#*:}"; fi
+	printf '%s\n' "$v"
+}
+
+# resign WT BASE: re-sign BASE..HEAD of worktree WT as the sender. The
+# placeholder authors (the machine's identity) are replaced by the sender,
+# as author and in every Signed-off-by: of theirs; the sender's
+# Signed-off-by: is added last (once). Trees and author dates are kept.
+resign() {
+	local wt=$1 parent=$2 commits c an ae ad line machine=""
+	commits=$(git -C "$wt" rev-list --reverse "$parent..HEAD")
+	for c in $commits; do
+		ae=$(git -C "$wt" log -1 --format=%ae "$c")
+		! is_placeholder_email "$ae" || machine+="$ae"$'\n'
+	done
+	for c in $commits; do
+		IFS=$'\t' read -r an ae ad < <(git -C "$wt" log -1 --date=raw --format=$'%an\t%ae\t%ad' "$c")
+		if is_placeholder_email "$ae" || [ "$reset_author" = 1 ]; then an=$name ae=$email; fi
+		parent=$(git -C "$wt" log -1 --format=%B "$c" | while IFS= read -r line; do
+			case ${line,,} in
+			signed-off-by:*) ! grep -qixF -- "$(email_of "$line")" <<<"$machine" || continue ;;
+			esac
+			printf '%s\n' "$line"
+		done | git -C "$wt" stripspace |
+			git -C "$wt" interpret-trailers --no-divider --where end --if-exists addIfDifferentNeighbor \
+				--trailer "Signed-off-by: $sender" |
+			GIT_AUTHOR_NAME=$an GIT_AUTHOR_EMAIL=$ae GIT_AUTHOR_DATE=$ad \
+				git -C "$wt" commit-tree "$c^{tree}" -p "$parent") || return
+	done
+	git -C "$wt" reset -q --hard "$parent"
+}
+
+# placeholders WT LABEL COMMIT: print each identity of COMMIT (its author,
+# From:, Signed-off-by:, Co-developed-by:) at a placeholder address.
+placeholders() {
+	local line
+	git -C "$1" log -1 --format='Author: %an <%ae>%n%B' "$3" |
+		{ grep -iE '^(author|from|signed-off-by|co-developed-by):' || true; } |
+		while IFS= read -r line; do
+			! is_placeholder_email "$(email_of "$line")" || printf '%s: %s\n' "$2" "$line"
+		done
+}
+
+resign "$wt" "$base" || die "re-signing the series failed in $wt"
 after=$(git -C "$wt" rev-list --reverse "$base..HEAD" | while read -r c; do git -C "$wt" diff "$c~1" "$c"; done | sha256sum)
 [ "$before" = "$after" ] || die "re-signing changed a diff (this is a bug); nothing sent"
 
@@ -76,8 +124,7 @@ cover_commit=$(cd "$wt" && b4 prep --show-info 2>/dev/null | sed -n 's/^start-co
 		SERIES_FILE="$prev_dir/series" "$TOPDIR/tools/apply-series.sh" --dest "$prev_wt" \
 			--branch "b4/previous-$$" >/dev/null || die "--previous $previous does not apply"
 		# Signed the same way, so that the range-diff shows only real changes.
-		git -C "$prev_wt" -c core.hooksPath=/dev/null rebase -q --exec "$(printf '%q ' "${amend[@]}")" "$base" >/dev/null ||
-			die "re-signing the previous version failed"
+		resign "$prev_wt" "$base" || die "re-signing the previous version failed"
 		pv=$(SERIES_FILE="$prev_dir/series" series_field version)
 		echo
 		echo "Changes since v${pv:-$((version - 1))} (range-diff):"
@@ -113,6 +160,17 @@ fi
 if (cd "$wt" && b4 prep --help 2>&1 | grep -q -- ' --check '); then
 	(cd "$wt" && b4 prep --check) || die "b4 prep --check failed"
 fi
+
+# What b4 is about to mail: the cover letter, then the patches in order.
+mapfile -t files < <(series_patches)
+bad=$(i=-1; git -C "$wt" rev-list --reverse "$base..HEAD" | while read -r c; do
+	label="the cover letter"
+	[ "$i" -lt 0 ] || label="patches/${files[i]:-?} (\"$(git -C "$wt" log -1 --format=%s "$c")\")"
+	placeholders "$wt" "$label" "$c"
+	i=$((i + 1))
+done)
+[ -z "$bad" ] || die "placeholder addresses (not a person's) left after re-signing; nothing written or sent:
+$bad"
 
 if [ "$send" = 1 ]; then
 	info "sending with b4 send (as configured in your git sendemail/b4 settings)"

@@ -7,8 +7,8 @@ TOP=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 T=$(mktemp -d "${TMPDIR:-/tmp}/kvmarm-tooling-test.XXXXXX")
 trap 'rm -rf "$T"' EXIT
 export KVMARM_CACHE="$T/cache"
-export GIT_AUTHOR_NAME="Test Author" GIT_AUTHOR_EMAIL="author@example.org"
-export GIT_COMMITTER_NAME="Test Author" GIT_COMMITTER_EMAIL="author@example.org"
+export GIT_AUTHOR_NAME="Test Author" GIT_AUTHOR_EMAIL="author@kvmarm-tooling.dev"
+export GIT_COMMITTER_NAME="Test Author" GIT_COMMITTER_EMAIL="author@kvmarm-tooling.dev"
 export GIT_CONFIG_NOSYSTEM=1 HOME="$T/home"
 mkdir -p "$HOME"
 n_ok=0 n_fail=0 n=0
@@ -46,14 +46,15 @@ make_kernel() {
 }
 
 # make_project DIR KERNEL: a project (series, patches/, cover letter) with two
-# patches against KERNEL's v7.3-rc7.
+# patches against KERNEL's v7.3-rc7, by (and signed off by) the author of
+# GIT_AUTHOR_NAME and GIT_AUTHOR_EMAIL.
 make_project() {
-	local p=$1 k=$2 w="$T/work.$RANDOM"
+	local p=$1 k=$2 w="$T/work.$RANDOM" sob="Signed-off-by: $GIT_AUTHOR_NAME <$GIT_AUTHOR_EMAIL>"
 	git clone -q "$k" "$w"
 	sed -i 's/^int line_10;/int line_10 = 10;/' "$w/virt/kvm/kvm_main.c"
-	git -C "$w" commit -q -am "KVM: Give line 10 a value" -m "Because." -m "Signed-off-by: Test Author <author@example.org>"
+	git -C "$w" commit -q -am "KVM: Give line 10 a value" -m "Because." -m "$sob"
 	sed -i 's/^int pmu_20;/int pmu_20 = 20;/' "$w/arch/arm64/kvm/pmu-emul.c"
-	git -C "$w" commit -q -am "KVM: arm64: Give pmu 20 a value" -m "Because." -m "Signed-off-by: Test Author <author@example.org>"
+	git -C "$w" commit -q -am "KVM: arm64: Give pmu 20 a value" -m "Because." -m "$sob"
 	mkdir -p "$p/patches"
 	git -C "$w" format-patch -q --numbered --zero-commit -o "$p/patches" v7.3-rc7..HEAD
 	{

@@ -23,7 +23,7 @@ fails_with "a corrupted patch is named" "0001-.*(corrupt|diff)" "$cs"
 cp "$T/save" "$p1"
 
 sed -i '/^Signed-off-by:/d' "$p1"
-fails_with "a patch without the author's Signed-off-by is named" "0001-.*no 'Signed-off-by: Test Author <author@example.org>'" "$cs"
+fails_with "a patch without the author's Signed-off-by is named" "0001-.*no 'Signed-off-by: Test Author <author@kvmarm-tooling.dev>'" "$cs"
 cp "$T/save" "$p1"
 
 sed -i 's/^Subject: \[PATCH 1\/2\]/Subject: [PATCH 1\/3]/' "$p1"

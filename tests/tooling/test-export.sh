@@ -10,7 +10,7 @@ cp -a "$T/p" "$T/orig"
 
 # One more commit on the branch, then export.
 sed -i 's/^int line_30;/int line_30 = 30;/' "$T/wt/virt/kvm/kvm_main.c"
-git -C "$T/wt" commit -q -am "KVM: Give line 30 a value" -m "Signed-off-by: Test Author <author@example.org>"
+git -C "$T/wt" commit -q -am "KVM: Give line 30 a value" -m "Signed-off-by: Test Author <author@kvmarm-tooling.dev>"
 check "export from the applied branch" "$TOP/tools/export-series.sh" "$T/wt"
 check "three patches, listed in series" test "$(grep -c '\.patch$' "$T/p/series")" = 3
 check "header comments of series are kept" grep -q '^# base-tag: v7.3-rc7' "$T/p/series"
