@@ -1,18 +1,26 @@
 #!/usr/bin/env python3
 """Tabulate the A/B benchmark runs of ab-bench.sh.
 
-usage: bench-report.py BENCH_CONF RESULTS_DIR
+usage: bench-report.py BENCH_CONF RESULTS_DIR [KERNEL...]
 
-For each metric of BENCH_CONF, takes the figure from every run's
-results.ktap under RESULTS_DIR/{base,series}/<run>/<n>/, and reports the
-median and range per kernel and the ratio of the medians (patched / base).
-Exit 1 if a metric has no figure for a kernel.
+KERNEL names the kernels compared (default: base series); the first one is
+the reference. For each metric of BENCH_CONF, takes the figure from every
+run's results.ktap under RESULTS_DIR/<kernel>/<run>/<n>/ and reports, per
+kernel, the median with a 95% bootstrap interval, then the ratio of the
+medians (kernel / reference) with its 95% bootstrap interval and a verdict:
+"better" or "worse" when the interval excludes 1 (in the metric's direction:
+a time is better lower, a rate higher), "no measurable difference" when it
+does not. Exit 1 if a metric has no figure for a kernel.
 """
 import json
 import os
+import random
 import re
 import statistics
 import sys
+
+RESAMPLES = 4000
+HIGHER_IS_BETTER = ('/s',)
 
 
 def runs_dir(top, kernel, test, args):
@@ -37,8 +45,36 @@ def values(top, kernel, test, args, regex):
     return out
 
 
+def interval(samples):
+    """2.5th and 97.5th percentiles of a list of resampled statistics."""
+    s = sorted(samples)
+    return s[int(0.025 * (len(s) - 1))], s[int(0.975 * (len(s) - 1))]
+
+
+def bootstrap(rng, ref, other):
+    """95% intervals of median(ref), median(other), median(other)/median(ref)."""
+    mr, mo, ratio = [], [], []
+    for _ in range(RESAMPLES):
+        a = statistics.median(rng.choices(ref, k=len(ref)))
+        b = statistics.median(rng.choices(other, k=len(other)))
+        mr.append(a)
+        mo.append(b)
+        ratio.append(b / a if a else float('inf'))
+    return interval(mr), interval(mo), interval(ratio)
+
+
+def verdict(lo, hi, unit):
+    if lo <= 1 <= hi:
+        return 'no measurable difference'
+    higher = unit.endswith(HIGHER_IS_BETTER)
+    return 'better' if (lo > 1) == higher else 'worse'
+
+
 def main():
     conf, top = sys.argv[1], sys.argv[2]
+    kernels = sys.argv[3:] or ['base', 'series']
+    ref = kernels[0]
+    rng = random.Random(1)  # the same figures give the same intervals
     rows, data, missing = [], {}, []
     with open(conf) as f:
         for line in f:
@@ -46,36 +82,43 @@ def main():
             if not line:
                 continue
             metric, test, args, regex, unit = [x.strip() for x in line.split('|')]
-            b = values(top, 'base', test, args, regex)
-            s = values(top, 'series', test, args, regex)
-            data[metric] = {'unit': unit, 'base': b, 'series': s}
-            if not b or not s:
-                missing.append(metric)
-                rows.append((metric, unit, '-', '-', 'no figure'))
+            vals = {k: values(top, k, test, args, regex) for k in kernels}
+            data[metric] = {'unit': unit, 'values': vals}
+            absent = [k for k in kernels if not vals[k]]
+            if absent:
+                missing.append(f'{metric} ({", ".join(absent)})')
                 continue
-            mb, ms = statistics.median(b), statistics.median(s)
-            ratio = ms / mb if mb else float('nan')
-            rows.append((metric, unit,
-                         f'{mb:.0f} [{min(b):.0f}-{max(b):.0f}]',
-                         f'{ms:.0f} [{min(s):.0f}-{max(s):.0f}]',
-                         f'{ratio:.2f}'))
-            data[metric].update(base_median=mb, series_median=ms, ratio=ratio)
-    w = max(len(r[0]) for r in rows)
-    n = max([len(v['base']) for v in data.values()] + [0])
-    out = [f'Benchmarks, median [min-max] over {n} runs per kernel, same CI run; ratio = patched / base',
-           f'{"metric":<{w}}  {"unit":<6}  {"base":>22}  {"patched":>22}  {"ratio":>6}']
-    for metric, unit, b, s, ratio in rows:
-        out.append(f'{metric:<{w}}  {unit:<6}  {b:>22}  {s:>22}  {ratio:>6}')
+            for k in kernels[1:]:
+                (rl, rh), (kl, kh), (lo, hi) = bootstrap(rng, vals[ref], vals[k])
+                mr, mk = statistics.median(vals[ref]), statistics.median(vals[k])
+                ratio = mk / mr if mr else float('nan')
+                v = verdict(lo, hi, unit)
+                rows.append((metric if len(kernels) == 2 else f'{metric} [{k}]', unit,
+                             f'{mr:.0f} [{rl:.0f}-{rh:.0f}]', f'{mk:.0f} [{kl:.0f}-{kh:.0f}]',
+                             f'{ratio:.2f} [{lo:.2f}-{hi:.2f}]', v))
+                data[metric][k] = {'median': mk, 'median_ci95': [kl, kh],
+                                   'ratio': ratio, 'ratio_ci95': [lo, hi], 'verdict': v}
+            data[metric][ref] = {'median': statistics.median(vals[ref])}
+    n = min([len(v) for d in data.values() for v in d['values'].values()] or [0])
+    out = [f'Benchmarks: median [95% interval] over {n} or more boots per kernel, '
+           f'kernels booted in turn in the same run; ratio = kernel / {ref} '
+           f'[95% bootstrap interval]',
+           'verdict: better/worse when the ratio interval excludes 1, else no measurable difference']
+    if rows:
+        w = max(len(r[0]) for r in rows)
+        out.append(f'{"metric":<{w}}  {"unit":<6}  {ref:>22}  {"/".join(kernels[1:]):>22}  '
+                   f'{"ratio":>18}  verdict')
+        for metric, unit, b, s, ratio, v in rows:
+            out.append(f'{metric:<{w}}  {unit:<6}  {b:>22}  {s:>22}  {ratio:>18}  {v}')
     text = '\n'.join(out) + '\n'
+    if missing:
+        text += 'benchmarks without a figure: ' + '; '.join(missing) + '\n'
     with open(os.path.join(top, 'bench-summary.txt'), 'w') as f:
         f.write(text)
     with open(os.path.join(top, 'bench.json'), 'w') as f:
         json.dump(data, f, indent=1)
     sys.stdout.write(text)
-    if missing:
-        sys.stdout.write('benchmarks without a figure: ' + ', '.join(missing) + '\n')
-        return 1
-    return 0
+    return 1 if missing else 0
 
 
 if __name__ == '__main__':

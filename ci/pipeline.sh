@@ -50,21 +50,31 @@ initramfs() {
 	cp "$bdir/arch/arm64/boot/Image" "$results/Image"
 	"$TOPDIR/ci/make-initramfs.sh" "$(cat "$results/kselftest-dir")" "$results/initramfs.cpio.gz"
 }
+# The base kernel, built from a worktree of its own (never by checking the
+# series' worktree out under another stage), into a build directory keyed by
+# the base commit and the fragments, so that a changed fragment set or base
+# never reuses an old build. Prints the Image path.
+base_image() {
+	local frags=$1 base key
+	read -r _ base < <("$TOPDIR/tools/get-base.sh")
+	key=$(printf '%s\n' "$base" "$frags" | cat - "$TOPDIR"/ci/config/*.config | sha1sum | cut -c1-12)
+	"$TOPDIR/tools/apply-series.sh" --base-only --dest "$CACHE_ROOT/worktrees/base" >/dev/null
+	# shellcheck disable=SC2086 # a list of fragment names
+	"$TOPDIR/ci/build-kernel.sh" "$CACHE_ROOT/worktrees/base" "$CACHE_ROOT/build/base-$key" $frags >/dev/null
+	echo "$CACHE_ROOT/build/base-$key/arch/arm64/boot/Image"
+}
 ab() {
-	local base_img="$bdir/Image-base"
-	if [ ! -f "$base_img" ]; then
-		local base
-		read -r _ base < <("$TOPDIR/tools/get-base.sh")
-		git -C "$wt" checkout -q --detach "$base"
-		info "building the base kernel for the A/B runs"
-		"$TOPDIR/ci/build-kernel.sh" "$wt" "$bdir-base" >/dev/null
-		cp "$bdir-base/arch/arm64/boot/Image" "$base_img"
-		git -C "$wt" checkout -q -
-	fi
+	local base_img
+	base_img=$(base_image "${KERNEL_FRAGMENTS:-base kvm debug}")
 	"$TOPDIR/ci/ab-test.sh" "$base_img" "$results/Image" "$results/initramfs.cpio.gz" "$results/ab"
 }
+# Benchmarks run on kernels without debug options, base and series alike.
 bench() {
-	"$TOPDIR/ci/ab-bench.sh" "$bdir/Image-base" "$results/Image" "$results/initramfs.cpio.gz" "$results/bench"
+	local base_img
+	base_img=$(base_image "base kvm")
+	"$TOPDIR/ci/build-kernel.sh" "$wt" "$bdir-bench" base kvm >/dev/null
+	"$TOPDIR/ci/ab-bench.sh" "$results/initramfs.cpio.gz" "$results/bench" \
+		base="$base_img" series="$bdir-bench/arch/arm64/boot/Image"
 }
 boot() {
 	local cfgs
@@ -83,7 +93,7 @@ stage "build KVM selftests" selftests
 stage "pack initramfs" initramfs
 stage "boot matrix" boot || rc=1
 [ -n "${SKIP_AB:-}" ] || stage "A/B regression tests (base vs series)" ab || rc=1
-[ -n "${SKIP_BENCH:-}" ] || [ ! -f "$bdir/Image-base" ] || stage "benchmarks (base vs series)" bench || rc=1
+[ -n "${SKIP_BENCH:-}" ] || stage "benchmarks (base vs series, kernels without debug options)" bench || rc=1
 for f in summary.txt results.ktap junit.xml; do
 	[ ! -f "$results/boot/$f" ] || cp "$results/boot/$f" "$results/$f"
 done

@@ -91,8 +91,6 @@ need_tool sparse sparse
 sparse_bin=$("$TOPDIR/tools/get-sparse.sh" "$wt")
 git -C "$wt" checkout -q --detach "$base"
 "$TOPDIR/ci/build-kernel.sh" "$wt" "$bdir" >/dev/null
-# Kept for the A/B runs against the base (ci/ab-test.sh).
-cp "$bdir/arch/arm64/boot/Image" "$bdir/Image-base"
 mkdir -p "$wdir"
 cp "$bdir/.config" "$wdir/.config"
 make -s -C "$wt" O="$wdir" ARCH=arm64 CROSS_COMPILE=aarch64-linux-gnu- olddefconfig prepare >/dev/null
