@@ -15,7 +15,9 @@
 # reserved or noreply domain) becomes the sender's, its Signed-off-by: the
 # sender's; other people's authorship and Signed-off-by: stay and the
 # sender's is added. Any placeholder address left in a From:, Signed-off-by:
-# or Co-developed-by: stops everything before b4 writes or sends a mail.
+# or Co-developed-by:, or in the From: b4 gives the mails (b4 runs as the
+# sender, but honours sendemail.from), stops everything before a mail is
+# kept or sent.
 # Recipients come from the tree's get_maintainer.pl (b4 prep --auto-to-cc);
 # the change-id, version and prerequisites ("# prerequisite:
 # change-id:ID:vN" or "message-id:<ID>") come from `series`.
@@ -29,7 +31,7 @@ while [ $# -gt 0 ]; do
 	--reset-author) reset_author=1; shift ;;
 	--previous) previous=$2; shift 2 ;;
 	--send) send=1; shift ;;
-	-h | --help) sed -n '2,22p' "$0"; exit 0 ;;
+	-h | --help) sed -n '2,24p' "$0"; exit 0 ;;
 	*) die "unknown argument '$1'" ;;
 	esac
 done
@@ -53,7 +55,7 @@ b4v=$(b4 --version 2>/dev/null | head -n1)
 info "b4 $b4v; sending as $sender; version $version; change-id $change_id"
 
 msg=$(mktemp)
-trap 'rm -f "$msg" "$msg.log"' EXIT
+trap 'rm -rf "$msg" "$msg.log" "$msg.d"' EXIT
 wt="$CACHE_ROOT/worktrees/send"
 "$TOPDIR/tools/apply-series.sh" --dest "$wt" --branch "b4/$change_id-$$" >/dev/null
 read -r _ base < <("$TOPDIR/tools/get-base.sh")
@@ -94,15 +96,36 @@ resign() {
 	git -C "$wt" reset -q --hard "$parent"
 }
 
-# placeholders WT LABEL COMMIT: print each identity of COMMIT (its author,
-# From:, Signed-off-by:, Co-developed-by:) at a placeholder address.
-placeholders() {
+# flag LABEL: print "LABEL: LINE" for each "Key: Name <addr>" line of stdin
+# at a placeholder address.
+flag() {
 	local line
+	while IFS= read -r line; do
+		! is_placeholder_email "$(email_of "$line")" || printf '%s: %s\n' "$1" "$line"
+	done
+}
+
+# placeholders WT LABEL COMMIT: each identity of COMMIT (its author, From:,
+# Signed-off-by:, Co-developed-by:) at a placeholder address.
+placeholders() {
 	git -C "$1" log -1 --format='Author: %an <%ae>%n%B' "$3" |
-		{ grep -iE '^(author|from|signed-off-by|co-developed-by):' || true; } |
-		while IFS= read -r line; do
-			! is_placeholder_email "$(email_of "$line")" || printf '%s: %s\n' "$2" "$line"
-		done
+		{ grep -iE '^(author|from|signed-off-by|co-developed-by):' || true; } | flag "$2"
+}
+
+# b4_wt [KEY=VALUE...] -- ARGS...: b4 ARGS in the worktree, with these git
+# config entries added to the caller's (GIT_CONFIG_COUNT), as the sender: b4
+# must not take another identity from the worktree's own configuration.
+b4_wt() {
+	local i=${GIT_CONFIG_COUNT:-0}
+	local -a cfg=()
+	set -- "user.name=$name" "user.email=$email" "$@"
+	while [ "$1" != -- ]; do
+		cfg+=("GIT_CONFIG_KEY_$i=${1%%=*}" "GIT_CONFIG_VALUE_$i=${1#*=}")
+		i=$((i + 1))
+		shift
+	done
+	shift
+	(cd "$wt" && env "${cfg[@]}" GIT_CONFIG_COUNT="$i" b4 "$@")
 }
 
 resign "$wt" "$base" || die "re-signing the series failed in $wt"
@@ -110,8 +133,8 @@ after=$(git -C "$wt" rev-list --reverse "$base..HEAD" | while read -r c; do git 
 [ "$before" = "$after" ] || die "re-signing changed a diff (this is a bug); nothing sent"
 
 # Enroll with b4, then put our cover letter and change-id in b4's cover commit.
-(cd "$wt" && b4 prep -e "$base" >"$msg.log" 2>&1) || { cat "$msg.log" >&2; die "b4 prep -e failed in $wt"; }
-cover_commit=$(cd "$wt" && b4 prep --show-info 2>/dev/null | sed -n 's/^start-commit: //p')
+b4_wt -- prep -e "$base" >"$msg.log" 2>&1 || { cat "$msg.log" >&2; die "b4 prep -e failed in $wt"; }
+cover_commit=$(b4_wt -- prep --show-info 2>/dev/null | sed -n 's/^start-commit: //p')
 [ -n "$cover_commit" ] || die "b4 did not create its cover letter commit"
 {
 	sed -n '1s/^Subject: \[[^]]*\] *//p' "$SERIES_DIR/cover-letter.txt"
@@ -152,13 +175,13 @@ GIT_SEQUENCE_EDITOR="sed -i '1s/^pick /edit /'" git -C "$wt" -c core.hooksPath=/
 git -C "$wt" commit -q --amend --allow-empty --no-verify -F "$msg"
 git -C "$wt" -c core.hooksPath=/dev/null rebase --continue >"$msg.log" 2>&1 || { cat "$msg.log" >&2; false; } ||
 	die "could not rebase onto the new cover letter"
-(cd "$wt" && b4 prep --auto-to-cc >/dev/null 2>&1) || die "b4 prep --auto-to-cc failed (get_maintainer.pl)"
+b4_wt -- prep --auto-to-cc >/dev/null 2>&1 || die "b4 prep --auto-to-cc failed (get_maintainer.pl)"
 # Newer b4 checks the series itself; 0.12 has neither flag.
-if (cd "$wt" && b4 prep --help 2>&1 | grep -q -- '--check-deps'); then
-	(cd "$wt" && b4 prep --check-deps) || die "b4 prep --check-deps failed"
+if b4_wt -- prep --help 2>&1 | grep -q -- '--check-deps'; then
+	b4_wt -- prep --check-deps || die "b4 prep --check-deps failed"
 fi
-if (cd "$wt" && b4 prep --help 2>&1 | grep -q -- ' --check '); then
-	(cd "$wt" && b4 prep --check) || die "b4 prep --check failed"
+if b4_wt -- prep --help 2>&1 | grep -q -- ' --check '; then
+	b4_wt -- prep --check || die "b4 prep --check failed"
 fi
 
 # What b4 is about to mail: the cover letter, then the patches in order.
@@ -172,19 +195,28 @@ done)
 [ -z "$bad" ] || die "placeholder addresses (not a person's) left after re-signing; nothing written or sent:
 $bad"
 
+# b4 writes the mails into a scratch directory first: the From: it gives
+# them (git config sendemail.from, else the sender) is checked before they
+# are kept or sent. It needs no transport and no signature for that; tell it
+# "SMTP" (never used with -o) so that it does not insist on a web endpoint
+# with a signing key. The diffs are made as export-series.sh makes patches/.
+b4_wt sendemail.smtpserver=localhost diff.algorithm=histogram -- send --no-sign -o "$msg.d" >"$msg.log" 2>&1 ||
+	{ cat "$msg.log" >&2; die "b4 send -o failed"; }
+bad=$(for m in "$msg.d"/*; do
+	sed -n '/^$/q; p' "$m" | sed -e ':a' -e '$!N; s/\n[[:space:]]\+/ /; ta' -e 'P; D' |
+		{ grep -i '^From:' || true; } | flag "${m##*/}"
+done)
+[ -z "$bad" ] || die "b4 would mail from a placeholder address (git config sendemail.from, else user.email); nothing written or sent:
+$bad"
+
 if [ "$send" = 1 ]; then
 	info "sending with b4 send (as configured in your git sendemail/b4 settings)"
-	(cd "$wt" && GIT_CONFIG_COUNT=1 GIT_CONFIG_KEY_0=diff.algorithm GIT_CONFIG_VALUE_0=histogram b4 send)
+	b4_wt diff.algorithm=histogram -- send
 	exit
 fi
 rm -rf "$out"
-mkdir -p "$out"
-# A dry run needs no transport and no signature; tell b4 "SMTP" (never used
-# with -o) so that it does not insist on a web endpoint with a signing key.
-# The diffs are made as export-series.sh makes patches/ (histogram).
-(cd "$wt" && GIT_CONFIG_COUNT=2 GIT_CONFIG_KEY_0=sendemail.smtpserver GIT_CONFIG_VALUE_0=localhost \
-	GIT_CONFIG_KEY_1=diff.algorithm GIT_CONFIG_VALUE_1=histogram \
-	b4 send --no-sign -o "$out" >"$out/b4-send.log" 2>&1) ||
-	{ cat "$out/b4-send.log" >&2; die "b4 send -o failed"; }
+mkdir -p "$(dirname "$out")"
+mv "$msg.d" "$out"
+mv "$msg.log" "$out/b4-send.log"
 n=$(find "$out" -maxdepth 1 -type f ! -name b4-send.log | wc -l)
 info "dry run: $n mail(s) in $out; nothing was sent (use --send to send)"

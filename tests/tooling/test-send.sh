@@ -110,6 +110,21 @@ cp "$T/.cmd.log" "$T/refusal.log"
 check "the refusal names the placeholder Signed-off-by too" grep -q "patches/0002-.*: Signed-off-by: Some One <someone@foo.invalid>" "$T/refusal.log"
 check "a placeholder in a trailer: no mail written" test ! -e "$T/out-d"
 
+# b4 mails as the sender the script checked, whatever its own configuration
+# says: here the global identity is the machine's, the sender's is set in the
+# repository they run the script from.
+printf '[user]\n\tname = %s\n\temail = %s\n' "$machine_name" "$machine_email" >"$T/machine.gitconfig"
+git init -q "$T/me" && git -C "$T/me" config user.name "Local Sender" && git -C "$T/me" config user.email local@kvmarm-tooling.dev
+check "dry run with the sender's identity in the repository only" bash -c 'cd "$1" && GIT_CONFIG_GLOBAL="$2" "$3" --out "$4"' _ \
+	"$T/me" "$T/machine.gitconfig" "$TOP/tools/send-series.sh" "$T/out-local"
+check "the mails are from that sender" test "$(sed -n '/^$/q; s/^From: //p' "$T"/out-local/*.eml | sort -u)" = "Local Sender <local@kvmarm-tooling.dev>"
+check "no placeholder address in those mails" no_placeholder "$T"/out-local/*.eml
+fails_with "a placeholder sendemail.from is refused, naming it" "placeholder address \(git config sendemail\.from" \
+	env GIT_CONFIG_COUNT=1 GIT_CONFIG_KEY_0=sendemail.from GIT_CONFIG_VALUE_0="$machine" "$TOP/tools/send-series.sh" --out "$T/out-f"
+cp "$T/.cmd.log" "$T/refusal-from.log"
+check "the refusal quotes the From: of the mails" grep -qF "0001-kvm-give-line-10-a-value.eml: From: $machine" "$T/refusal-from.log"
+check "a placeholder sendemail.from: nothing written" test ! -e "$T/out-f"
+
 # Version 2: one more patch, the range-diff against v1 in the cover letter.
 git -C "$T/p" init -q && git -C "$T/p" add -A && git -C "$T/p" commit -q -m v1
 "$TOP/tools/apply-series.sh" --dest "$T/wt" >/dev/null
