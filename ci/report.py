@@ -8,7 +8,9 @@ RESULTS_DIR holds one directory per configuration, each with results.ktap
 where they apply watchdog (the watchdog's message) and splats.txt (kernel
 splats found in console.log). Writes RESULTS_DIR/summary.txt,
 RESULTS_DIR/results.ktap and RESULTS_DIR/junit.xml, prints the summary and
-writes "passed failed skipped" to RESULTS_DIR/counts.
+writes "passed failed skipped xfail" to RESULTS_DIR/counts. An expected
+failure (a subtest reported "# XFAIL") is listed with its reason in every
+report: its own KTAP line, a JUnit <skipped type="xfail">, and the summary.
 """
 import os
 import re
@@ -16,6 +18,8 @@ import sys
 from xml.sax.saxutils import escape, quoteattr
 
 RESULT = re.compile(r'^(not ok|ok) (\d+) (?:selftests: )?([^#]*?)\s*(?:#\s*(.*))?$')
+# A subtest's expected failure, as the kselftest runner relays it ("# " prefix).
+XFAIL = re.compile(r'^[#\s]*ok \d+ (.*?)\s*# XFAIL\s*(.*)$')
 
 
 def parse_ktap(path):
@@ -61,7 +65,7 @@ def main():
                      if os.path.isdir(os.path.join(top, d))
                      and os.path.exists(os.path.join(top, d, 'console.log')))
     rows, suites, ktap = [], [], ['KTAP version 1', f'1..{len(configs)}']
-    total = {'pass': 0, 'fail': 0, 'skip': 0}
+    total = {'pass': 0, 'fail': 0, 'skip': 0, 'xfail': 0}
     notes = []
     for i, cfg in enumerate(configs, 1):
         d = os.path.join(top, cfg)
@@ -83,16 +87,25 @@ def main():
         if watchdog:
             tests.append({'name': 'boot:watchdog', 'status': 'fail',
                           'directive': watchdog, 'log': ''})
+        # Expected failures inside a test's output: shown, never folded into a pass.
+        for t in list(tests):
+            for line in t['log'].splitlines():
+                m = XFAIL.match(line)
+                if m:
+                    tests.append({'name': f'{t["name"]}: {m.group(1)}', 'status': 'xfail',
+                                  'directive': m.group(2), 'log': line})
         c = {s: sum(t['status'] == s for t in tests) for s in total}
         for s in total:
             total[s] += c[s]
         secs = read(os.path.join(d, 'seconds'), '?')
-        rows.append((cfg, c['pass'], c['fail'], c['skip'], secs))
+        rows.append((cfg, c['pass'], c['fail'], c['skip'], c['xfail'], secs))
         ktap.append(f'    KTAP version 1')
         ktap.append(f'    1..{len(tests)}')
         for j, t in enumerate(tests, 1):
             word = 'not ok' if t['status'] == 'fail' else 'ok'
             dirv = ' # SKIP' if t['status'] == 'skip' else ''
+            if t['status'] == 'xfail':
+                dirv = ' # XFAIL ' + t['directive']
             if t['status'] == 'fail' and t['directive']:
                 dirv = ' # ' + t['directive']
             ktap.append(f'    {word} {j} {t["name"]}{dirv}')
@@ -105,12 +118,14 @@ def main():
         for t in tests:
             if t['status'] == 'fail' and not t['name'].startswith(('console:', 'boot:')):
                 notes.append(f'{cfg}: {t["name"]} failed ({t["directive"]})')
+            if t['status'] == 'xfail':
+                notes.append(f'{cfg}: expected failure: {t["name"]} ({t["directive"]})')
 
     w = max([len(r[0]) for r in rows] + [13])
-    out = [f'{"configuration":<{w}}  {"passed":>6}  {"failed":>6}  {"skipped":>7}  {"time":>6}']
-    for cfg, p, f, s, secs in rows:
-        out.append(f'{cfg:<{w}}  {p:>6}  {f:>6}  {s:>7}  {secs:>5}s')
-    out.append(f'{"total":<{w}}  {total["pass"]:>6}  {total["fail"]:>6}  {total["skip"]:>7}')
+    out = [f'{"configuration":<{w}}  {"passed":>6}  {"failed":>6}  {"skipped":>7}  {"xfail":>5}  {"time":>6}']
+    for cfg, p, f, s, xf, secs in rows:
+        out.append(f'{cfg:<{w}}  {p:>6}  {f:>6}  {s:>7}  {xf:>5}  {secs:>5}s')
+    out.append(f'{"total":<{w}}  {total["pass"]:>6}  {total["fail"]:>6}  {total["skip"]:>7}  {total["xfail"]:>5}')
     if notes:
         out.append('')
         out.extend(notes)
@@ -120,10 +135,10 @@ def main():
     with open(os.path.join(top, 'results.ktap'), 'w') as f:
         f.write('\n'.join(ktap) + '\n')
     x = ['<?xml version="1.0" encoding="UTF-8"?>',
-         f'<testsuites tests="{sum(total.values())}" failures="{total["fail"]}" skipped="{total["skip"]}">']
+         f'<testsuites tests="{sum(total.values())}" failures="{total["fail"]}" skipped="{total["skip"] + total["xfail"]}">']
     for cfg, tests, secs in suites:
         nf = sum(t['status'] == 'fail' for t in tests)
-        ns = sum(t['status'] == 'skip' for t in tests)
+        ns = sum(t['status'] in ('skip', 'xfail') for t in tests)
         x.append(f'  <testsuite name={quoteattr(cfg)} tests="{len(tests)}" failures="{nf}" skipped="{ns}" time="{secs if secs != "?" else 0}">')
         for t in tests:
             x.append(f'    <testcase classname={quoteattr(cfg)} name={quoteattr(t["name"])}>')
@@ -131,6 +146,8 @@ def main():
                 x.append(f'      <failure message={quoteattr(t["directive"] or "failed")}>{escape(t["log"])}</failure>')
             elif t['status'] == 'skip':
                 x.append(f'      <skipped message={quoteattr(t["directive"])}/>')
+            elif t['status'] == 'xfail':
+                x.append(f'      <skipped type="xfail" message={quoteattr("expected failure: " + t["directive"])}/>')
             if t['log'] and t['status'] != 'fail':
                 x.append(f'      <system-out>{escape(t["log"])}</system-out>')
             x.append('    </testcase>')
@@ -139,7 +156,7 @@ def main():
     with open(os.path.join(top, 'junit.xml'), 'w') as f:
         f.write('\n'.join(x) + '\n')
     with open(os.path.join(top, 'counts'), 'w') as f:
-        f.write(f'{total["pass"]} {total["fail"]} {total["skip"]}\n')
+        f.write(f'{total["pass"]} {total["fail"]} {total["skip"]} {total["xfail"]}\n')
     sys.stdout.write(summary)
     return 1 if total['fail'] else 0
 
