@@ -5,7 +5,9 @@
 #     the CI configuration (ci/config);
 #   - W=1 and sparse (C=2) on the kernel .c files the patch touches, failing
 #     only on warnings the base does not have for those files;
-#   - the KVM selftests build after each patch that touches them.
+#   - the KVM selftests build after each patch that touches them;
+#   - each topic of the series ("# topic: NAME ..." lines in `series`, which
+#     go to different trees) applies alone on the base and builds.
 #
 # usage: check-patches.sh [--worktree DIR] [--build-dir DIR] [--no-build]
 #   --worktree DIR   a tree made by apply-series.sh (default: make a new one)
@@ -122,6 +124,35 @@ for c in "${commits[@]}"; do
 	fi
 	info "patch $i/${#commits[@]} ($p): built in $(($(date +%s) - t0)) s${objs[0]:+, checked ${objs[*]}}"
 done
+
+# Each topic alone on the base: its patches, and nothing else, cherry-picked
+# onto the base in the same worktree (the build directory is reused, so only
+# what differs is rebuilt).
+if ! git -C "$wt" var GIT_COMMITTER_IDENT >/dev/null 2>&1; then
+	export GIT_COMMITTER_NAME="kvmarm-series tooling" GIT_COMMITTER_EMAIL="tooling@localhost"
+fi
+while IFS=$'\t' read -r topic idx; do
+	git -C "$wt" checkout -q --detach "$base"
+	ok=1
+	for n in $idx; do
+		if ! git -C "$wt" cherry-pick --allow-empty "${commits[$((n - 1))]}" >/dev/null 2>&1; then
+			git -C "$wt" cherry-pick --abort >/dev/null 2>&1 || true
+			fail "topic '$topic': patch $n (${patches[$((n - 1))]}) does not apply without the other topics"
+			ok=0
+			break
+		fi
+	done
+	[ "$ok" = 1 ] || continue
+	if ! "$TOPDIR/ci/build-kernel.sh" "$wt" "$bdir" >"$bdir/build-topic.log" 2>&1; then
+		tail -n 20 "$bdir/build-topic.log" >&2
+		fail "topic '$topic' alone on the base: arm64 build"
+	elif [ -n "$(git -C "$wt" diff --name-only "$base" HEAD -- tools/testing/selftests/kvm)" ] &&
+		! "$TOPDIR/ci/build-selftests.sh" "$wt" "$bdir" >/dev/null; then
+		fail "topic '$topic' alone on the base: KVM selftests build"
+	else
+		info "topic '$topic' (patches $idx) applies and builds alone on the base"
+	fi
+done < <(series_topics)
 git -C "$wt" checkout -q --detach "$tip"
 [ "$failed" = 0 ] || die "$failed check(s) failed"
 info "all ${#commits[@]} patch(es) pass checkpatch, build and W=1/sparse"

@@ -37,6 +37,15 @@ series_patches() {
 		sed '/^$/d'
 }
 
+# series_topics: "NAME<TAB>N N N" per "# topic: NAME" line of the series file,
+# with the numbers of the patches listed after it (until the next topic).
+series_topics() {
+	awk '/^#[[:space:]]*topic:/ { sub(/^#[[:space:]]*topic:[[:space:]]*/, ""); t = $1; next }
+		/^[[:space:]]*#/ || /^[[:space:]]*$/ { next }
+		{ n++; if (t != "") list[t] = list[t] (list[t] == "" ? "" : " ") n; if (!(t in seen)) { seen[t] = 1; order[++k] = t } }
+		END { for (i = 1; i <= k; i++) if (order[i] != "") printf "%s\t%s\n", order[i], list[order[i]] }' "$SERIES_FILE"
+}
+
 # stage NAME CMD...: run a step, print its wall time.
 stage() {
 	local name=$1 t0 rc=0
