@@ -11,6 +11,7 @@
 #   MATRIX_CONFIGS  space-separated subset of ci/matrix.conf to boot
 #   SKIP_AB         set to skip the A/B runs of ci/ab-tests.conf
 #   SKIP_BENCH      set to skip the benchmarks of ci/bench.conf
+#   BENCH_VARIANTS  set to also measure the alternatives in ci/variants/
 # Results: RESULTS_DIR/summary.txt, results.ktap, junit.xml, boot/<config>/
 # (console logs), check-patches.log and stage-times.txt.
 # The stage functions below are called through stage(), which shellcheck
@@ -75,6 +76,25 @@ bench() {
 	"$TOPDIR/ci/build-kernel.sh" "$wt" "$bdir-bench" base kvm >/dev/null
 	"$TOPDIR/ci/ab-bench.sh" "$results/initramfs.cpio.gz" "$results/bench" \
 		base="$base_img" series="$bdir-bench/arch/arm64/boot/Image"
+	[ -n "${BENCH_VARIANTS:-}" ] || return 0
+	# Alternatives to a patch (ci/variants/*.patch, applied alone on the base),
+	# measured against the base and the series with the benchmarks of the test
+	# their "bench-test:" line names.
+	local v name vwt="$CACHE_ROOT/worktrees/variant" kernels=(base="$base_img")
+	local vconf="$results/bench-variants.conf"
+	: >"$vconf"
+	for v in "$TOPDIR"/ci/variants/*.patch; do
+		name=$(basename "$v" .patch)
+		"$TOPDIR/tools/apply-series.sh" --base-only --dest "$vwt" >/dev/null
+		git -C "$vwt" apply "$v" || die "variant $v does not apply to the base"
+		"$TOPDIR/ci/build-kernel.sh" "$vwt" "$CACHE_ROOT/build/variant-$name" base kvm >/dev/null
+		kernels+=("$name=$CACHE_ROOT/build/variant-$name/arch/arm64/boot/Image")
+		sed -n 's/^bench-test: *//p' "$v" | while read -r t; do
+			awk -F'|' -v t="$t" '{ x = $2; gsub(/[ \t]/, "", x) } x == t' "$TOPDIR/ci/bench.conf"
+		done >>"$vconf"
+	done
+	kernels+=(series="$bdir-bench/arch/arm64/boot/Image")
+	BENCH_CONF=$vconf "$TOPDIR/ci/ab-bench.sh" "$results/initramfs.cpio.gz" "$results/bench-variants" "${kernels[@]}"
 }
 boot() {
 	local cfgs

@@ -70,5 +70,24 @@ if [ "$total" -gt 0 ]; then
 	fi
 fi
 
+# Topics ("# topic: NAME FIRST-LAST"), if any: within the series, disjoint,
+# together covering every patch.
+mapfile -t topics < <(series_topics)
+if [ "${#topics[@]}" -gt 0 ]; then
+	covered=""
+	for t in "${topics[@]}"; do
+		for k in ${t#*$'\t'}; do
+			if [ "$k" -lt 1 ] || [ "$k" -gt "$total" ]; then
+				err "topic '${t%%$'\t'*}' names patch $k; the series has $total"
+			fi
+			case " $covered " in *" $k "*) err "patch $k is in more than one topic" ;; esac
+			covered="$covered $k"
+		done
+	done
+	for k in $(seq 1 "$total"); do
+		case " $covered " in *" $k "*) ;; *) err "patch $k (${listed[$((k - 1))]}) is in no topic" ;; esac
+	done
+fi
+
 [ "$errors" -eq 0 ] || die "$errors problem(s) in the series"
 [ "$quiet" = 1 ] || info "series OK: $total patch(es)"

@@ -37,13 +37,13 @@ series_patches() {
 		sed '/^$/d'
 }
 
-# series_topics: "NAME<TAB>N N N" per "# topic: NAME" line of the series file,
-# with the numbers of the patches listed after it (until the next topic).
+# series_topics: "NAME<TAB>N N N" per "# topic: NAME FIRST-LAST [text]" line of
+# the series file (patch numbers, 1-based), e.g. "# topic: vgic 1-6 (kvmarm)".
 series_topics() {
-	awk '/^#[[:space:]]*topic:/ { sub(/^#[[:space:]]*topic:[[:space:]]*/, ""); t = $1; next }
-		/^[[:space:]]*#/ || /^[[:space:]]*$/ { next }
-		{ n++; if (t != "") list[t] = list[t] (list[t] == "" ? "" : " ") n; if (!(t in seen)) { seen[t] = 1; order[++k] = t } }
-		END { for (i = 1; i <= k; i++) if (order[i] != "") printf "%s\t%s\n", order[i], list[order[i]] }' "$SERIES_FILE"
+	sed -n 's/^#[[:space:]]*topic:[[:space:]]*\([^[:space:]]*\)[[:space:]]*\([0-9]*\)-\([0-9]*\).*/\1 \2 \3/p' "$SERIES_FILE" |
+		while read -r name first last; do
+			printf '%s\t%s\n' "$name" "$(seq -s ' ' "$first" "$last")"
+		done
 }
 
 # stage NAME CMD...: run a step, print its wall time.
