@@ -55,7 +55,9 @@ for p in "${listed[@]}"; do
 		err "$p: no 'Signed-off-by: $author <$email>' matching its author"
 	num=$(printf '%s\n' "$subject" | sed -n 's/^\[[^]]*PATCH[^]]* \([0-9]*\)\/\([0-9]*\)\].*/\1 \2/p')
 	if [ "$total" -gt 1 ]; then
-		[ "$num" = "$n $total" ] ||
+		read -r a b <<<"${num:-x x}"
+		# git format-patch pads the numbers of long series (01/10): compare values.
+		{ [[ "$a" =~ ^[0-9]+$ ]] && [[ "$b" =~ ^[0-9]+$ ]] && [ "$((10#$a))" = "$n" ] && [ "$((10#$b))" = "$total" ]; } ||
 			err "$p: subject '$subject' should be numbered [PATCH $n/$total]"
 	fi
 done

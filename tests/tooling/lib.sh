@@ -58,7 +58,7 @@ make_project() {
 	mkdir -p "$p/patches"
 	git -C "$w" format-patch -q --numbered --zero-commit -o "$p/patches" v7.3-rc7..HEAD
 	{
-		sed -n '/^#/p' "$TOP/series" | grep -v '^# Patches'
+		sed -n '/^#/p' "$TOP/series" | grep -v -e '^# Patches' -e '^#[[:space:]]*topic:' | sed 's/^# version: .*/# version: 1/'
 		echo "# Patches:"
 		(cd "$p/patches" && ls -1 -- *.patch)
 	} >"$p/series"

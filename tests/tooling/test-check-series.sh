@@ -30,6 +30,21 @@ sed -i 's/^Subject: \[PATCH 1\/2\]/Subject: [PATCH 1\/3]/' "$p1"
 fails_with "wrong [PATCH n/N] numbering is named" "0001-.*should be numbered \[PATCH 1/2\]" "$cs"
 cp "$T/save" "$p1"
 
+sed -i 's/^Subject: \[PATCH 1\/2\]/Subject: [PATCH v2 01\/02]/' "$p1"
+check "zero-padded numbering (git format-patch of long series) is accepted" "$cs"
+cp "$T/save" "$p1"
+
+cp "$T/p/series" "$T/series.save"
+sed -i '1i # topic: one 1-1 (tree A)' "$T/p/series"
+fails_with "a patch in no topic is named" "patch 2 \(0002-.*\) is in no topic" "$cs"
+sed -i '1i # topic: two 2-3 (tree B)' "$T/p/series"
+fails_with "a topic beyond the series is named" "topic 'two' names patch 3; the series has 2" "$cs"
+sed -i 's/^# topic: two 2-3/# topic: two 1-2/' "$T/p/series"
+fails_with "a patch in two topics is named" "patch 1 is in more than one topic" "$cs"
+sed -i 's/^# topic: two 1-2/# topic: two 2-2/' "$T/p/series"
+check "topics that cover the series once pass" "$cs"
+cp "$T/series.save" "$T/p/series"
+
 sed -i 's/0\/2/0\/5/' "$T/p/cover-letter.txt"
 fails_with "a cover letter with the wrong N is caught" "cover-letter.txt says \[PATCH 0/5\], the series has 2 patches" "$cs"
 finish
