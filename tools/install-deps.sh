@@ -2,7 +2,8 @@
 # Install the Debian packages the tooling needs (and nothing else). Does not
 # touch the apt configuration; runs apt-get only when something is missing.
 #
-# usage: tools/install-deps.sh [--check]   --check: only list what is missing
+# usage: tools/install-deps.sh [--check | --list]
+#   --check: only list what is missing; --list: print the package list
 set -euo pipefail
 
 pkgs=(
@@ -11,6 +12,10 @@ pkgs=(
 	qemu-system-arm sparse ccache b4 git-filter-repo shellcheck
 	debian-archive-keyring ca-certificates
 )
+if [ "${1:-}" = --list ]; then
+	printf '%s\n' "${pkgs[@]}"
+	exit 0
+fi
 missing=()
 for p in "${pkgs[@]}"; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
