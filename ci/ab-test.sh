@@ -5,8 +5,10 @@
 # with the base's first splat quoted.
 #
 # usage: ab-test.sh BASE_IMAGE SERIES_IMAGE INITRD RESULTS_DIR
-# A base run that reproduces is the expected outcome and fails nothing; a
-# series run that fails or splats fails this script (exit 1). Writes
+# A base run that reproduces (a test failure or a kernel splat) is the
+# expected outcome and fails nothing; a series run that is not a pass or a
+# skip, and any run that times out or hits an infrastructure error (QEMU
+# that does not start, no result), fails this script (exit 1). Writes
 # RESULTS_DIR/ab-summary.txt, RESULTS_DIR/{base,series}/<test>-<config>-<n>/
 # and, for the series' runs, the report of ci/report.py in RESULTS_DIR/series.
 set -euo pipefail
@@ -27,9 +29,11 @@ machine_of() {
 	awk -F'|' -v n="$1" '{ gsub(/[ \t]/, "", $1) } $1 == n { print $2 "|" $3 }' "$matrix"
 }
 
-# run_one KERNEL TEST CONFIG ARGS DIR: 0 clean, 1 failed or splat
+# run_one KERNEL TEST CONFIG ARGS DIR: prints the run's verdict, one of
+# pass, fail, skip, splat, timeout, infra-error. Only fail and splat are
+# evidence of a bug; a timeout or an infrastructure error is neither.
 run_one() {
-	local img=$1 test=$2 cfg=$3 args=$4 dir=$5 m machine cmdline extra
+	local img=$1 test=$2 cfg=$3 args=$4 dir=$5 m machine cmdline extra brc=0
 	m=$(machine_of "$cfg")
 	[ -n "$m" ] || die "configuration '$cfg' is not in $matrix"
 	machine=$(echo "${m%%|*}" | xargs) cmdline=$(echo "${m#*|}" | xargs)
@@ -38,40 +42,63 @@ run_one() {
 	echo "kvm:$test" >"$dir/tests"
 	RUN_TIMEOUT=${AB_RUN_TIMEOUT:-600} "$TOPDIR/ci/boot-guest.sh" "$img" "$initrd" "$dir" "$machine" \
 		"${extra[@]}" "ci.tests=kvm:$test" "ci.timeout=${AB_TEST_TIMEOUT:-500}" \
-		"ci.args=$test=$(echo "$args" | tr ' ' _)" >/dev/null 2>&1 || true
-	"$TOPDIR/ci/scan-console.sh" "$dir/console.log" >"$dir/splats.txt" 2>&1 || return 1
-	grep -q "^ok [0-9]* selftests: kvm: $test\$" "$dir/results.ktap" || return 1
-	return 0
+		"ci.args=$test=$(echo "$args" | tr ' ' _)" >"$dir/boot.log" 2>&1 || brc=$?
+	if ! "$TOPDIR/ci/scan-console.sh" "$dir/console.log" >"$dir/splats.txt" 2>&1; then
+		echo splat
+	elif [ "$brc" = 2 ]; then
+		echo timeout
+	elif [ "$brc" != 0 ]; then
+		echo infra-error
+	elif grep -q "^ok [0-9]* selftests: kvm: $test # SKIP" "$dir/results.ktap"; then
+		echo skip
+	elif grep -q "^ok [0-9]* selftests: kvm: $test\$" "$dir/results.ktap"; then
+		echo pass
+	elif grep -q "^not ok [0-9]* selftests: kvm: $test" "$dir/results.ktap"; then
+		echo fail
+	else
+		echo infra-error # the guest ran, but no result and no splat
+	fi
 }
 
 rc=0
 while IFS='|' read -r test cfg args runs; do
 	test=$(echo "$test" | xargs) cfg=$(echo "$cfg" | xargs) args=$(echo "$args" | xargs) runs=$(echo "$runs" | xargs)
-	repro=0 clean=0 quote=""
+	repro=0 clean=0 quote="" other=""
 	for i in $(seq 1 "$runs"); do
 		d="$out/base/$test-$cfg-$i"
-		if run_one "$base_img" "$test" "$cfg" "$args" "$d"; then
-			info "[$test/$cfg] base run $i/$runs: clean ($(cat "$d/seconds")s)"
-		else
+		v=$(run_one "$base_img" "$test" "$cfg" "$args" "$d")
+		case $v in
+		fail | splat)
 			repro=$((repro + 1))
 			[ -n "$quote" ] || quote=$(grep -m1 -E 'Unable to handle|BUG:|WARNING:|KASAN|corruption|Internal error|not ok' \
 				"$d/splats.txt" "$d/results.ktap" 2>/dev/null | head -n1 | sed 's/^[^:]*://; s/^ *//')
-			info "[$test/$cfg] base run $i/$runs: reproduced ($(cat "$d/seconds")s)"
-		fi
+			info "[$test/$cfg] base run $i/$runs: reproduced ($v, $(cat "$d/seconds")s)" ;;
+		pass) info "[$test/$cfg] base run $i/$runs: clean ($(cat "$d/seconds")s)" ;;
+		skip) other="$other base run $i: skip;" ;;
+		*)
+			rc=1
+			other="$other base run $i: $v (not evidence of the bug, see $d);"
+			info "[$test/$cfg] base run $i/$runs: $v, see $d" ;;
+		esac
 	done
 	for i in $(seq 1 "$runs"); do
 		d="$out/series/$test-$cfg-$i"
-		if run_one "$series_img" "$test" "$cfg" "$args" "$d"; then
+		v=$(run_one "$series_img" "$test" "$cfg" "$args" "$d")
+		case $v in
+		pass)
 			clean=$((clean + 1))
-			info "[$test/$cfg] series run $i/$runs: clean ($(cat "$d/seconds")s)"
-		else
+			info "[$test/$cfg] series run $i/$runs: clean ($(cat "$d/seconds")s)" ;;
+		skip) other="$other series run $i: skip;" ;;
+		*)
 			rc=1
-			info "[$test/$cfg] series run $i/$runs: FAILED, see $d"
-			sed 's/^/    /' "$d/splats.txt" >>"$summary"
-		fi
+			other="$other series run $i: $v;"
+			info "[$test/$cfg] series run $i/$runs: $v, see $d"
+			sed 's/^/    /' "$d/splats.txt" >>"$summary" ;;
+		esac
 	done
-	printf '%-20s %-11s base: reproduced %d/%d   series: clean %d/%d%s\n' "$test" "$cfg" \
-		"$repro" "$runs" "$clean" "$runs" "${quote:+
+	printf '%-20s %-11s base: reproduced %d/%d   series: clean %d/%d%s%s\n' "$test" "$cfg" \
+		"$repro" "$runs" "$clean" "$runs" "${other:+
+   $other}" "${quote:+
     base: $quote}" >>"$summary"
 done < <(sed 's/#.*//; /^[[:space:]]*$/d' "$conf")
 cat "$summary"

@@ -6,7 +6,10 @@
 #   OUTDIR/console.log   the guest's serial console (kernel log)
 #   OUTDIR/results.ktap  what the guest wrote to its virtio console
 # Watchdogs: BOOT_TIMEOUT (s) to reach init, RUN_TIMEOUT (s) for the whole run.
-# Exit: 0 when the guest powered off by itself, 2 when a watchdog fired.
+# Exit: 0 when the guest powered off by itself after reaching init, 2 when a
+# watchdog fired (OUTDIR/watchdog), 3 on an infrastructure error: QEMU failed
+# or did not start (OUTDIR/infra-error, with the reason from qemu.stderr),
+# 4 when the kernel stopped before init (OUTDIR/boot-error).
 set -euo pipefail
 . "$(dirname "$0")/../tools/lib.sh"
 
@@ -53,7 +56,8 @@ while kill -0 "$qpid" 2>/dev/null; do
 	fi
 	sleep 1
 done
-wait "$qpid" 2>/dev/null || true
+qrc=0
+wait "$qpid" 2>/dev/null || qrc=$?
 echo "$(($(date +%s) - t0))" >"$outdir/seconds"
 # The virtio console is a tty: it wrote CR LF line ends.
 sed -i 's/\r$//' "$results"
@@ -61,6 +65,17 @@ if [ -n "$verdict" ]; then
 	echo "$verdict" >"$outdir/watchdog"
 	info "$verdict (console log kept in $console)"
 	exit 2
+fi
+if [ "$qrc" != 0 ]; then
+	reason="infra-error: QEMU exited with status $qrc: $(tail -n 3 "$outdir/qemu.stderr" | tr '\n' ' ')"
+	echo "$reason" >"$outdir/infra-error"
+	info "$reason(QEMU's messages are in $outdir/qemu.stderr)"
+	exit 3
+fi
+if ! grep -q 'ci-guest: init started' "$console"; then
+	echo "boot-error: the kernel stopped before init" >"$outdir/boot-error"
+	info "the kernel stopped before init (see $console)"
+	exit 4
 fi
 grep -q 'ci-guest: done' "$console" ||
 	info "guest stopped before its init finished (see $console)"

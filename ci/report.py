@@ -87,6 +87,15 @@ def main():
         if watchdog:
             tests.append({'name': 'boot:watchdog', 'status': 'fail',
                           'directive': watchdog, 'log': ''})
+        infra = read(os.path.join(d, 'infra-error'))
+        if infra:
+            tests.append({'name': 'boot:infra-error', 'status': 'fail',
+                          'directive': infra, 'log': read(os.path.join(d, 'qemu.stderr'))})
+            notes.append(f'{cfg}: {infra}; not a test result (see {d}/qemu.stderr)')
+        booterr = read(os.path.join(d, 'boot-error'))
+        if booterr:
+            tests.append({'name': 'boot:no-init', 'status': 'fail',
+                          'directive': booterr, 'log': ''})
         # Expected failures inside a test's output: shown, never folded into a pass.
         for t in list(tests):
             for line in t['log'].splitlines():

@@ -16,4 +16,22 @@ fails_with "the matrix run fails and reports the watchdog" "boot:watchdog|did no
 	env BOOT_TIMEOUT=3 MATRIX="$T/matrix" TESTS="$T/tests" "$TOP/ci/run-matrix.sh" "$T/Image" "$T/initrd" "$T/res"
 check "the missing test result counts as a failure" grep -q 'not ok .* kvm:vgic_init' "$T/res/results.ktap"
 check "JUnit XML records the failure" grep -q '<failure message="watchdog: guest did not reach init' "$T/res/junit.xml"
+
+# A QEMU that cannot start is an infrastructure error, with QEMU's own reason.
+fails_with "a QEMU that cannot start is an infra-error, with QEMU's reason" "infra-error: QEMU exited with status [1-9].*unsupported machine type" \
+	"$TOP/ci/boot-guest.sh" "$T/Image" "$T/initrd" "$T/q" nosuchmachine
+check "boot-guest exits 3 for it" bash -c '"$1" "$2" "$3" "$4" nosuchmachine >/dev/null 2>&1; test $? = 3' _ \
+	"$TOP/ci/boot-guest.sh" "$T/Image" "$T/initrd" "$T/q2"
+check "the reason is kept in infra-error" grep -q "unsupported machine type" "$T/q/infra-error"
+printf 'broken | nosuchmachine |\n' >"$T/matrix2"
+fails_with "the matrix reports boot:infra-error, not a test result" "infra-error" \
+	env MATRIX="$T/matrix2" TESTS="$T/tests" "$TOP/ci/run-matrix.sh" "$T/Image" "$T/initrd" "$T/res2"
+check "the report has a boot:infra-error line" grep -q 'not ok .* boot:infra-error' "$T/res2/results.ktap"
+
+# The A/B runs: an infrastructure error on the base is not "reproduced".
+printf 'vgic_init | broken | -x | 1\n' >"$T/ab.conf"
+fails_with "A/B: a base that cannot boot fails the run" "base run 1/1: infra-error" \
+	env MATRIX="$T/matrix2" AB_TESTS="$T/ab.conf" "$TOP/ci/ab-test.sh" "$T/Image" "$T/Image" "$T/initrd" "$T/ab"
+check "A/B: it is not counted as reproduced" grep -q 'base: reproduced 0/1' "$T/ab/ab-summary.txt"
+check "A/B: the summary names the infra-error" grep -q 'base run 1: infra-error' "$T/ab/ab-summary.txt"
 finish
