@@ -15,7 +15,18 @@ report: its own KTAP line, a JUnit <skipped type="xfail">, and the summary.
 import os
 import re
 import sys
-from xml.sax.saxutils import escape, quoteattr
+from xml.sax.saxutils import escape as _escape, quoteattr as _quoteattr
+
+# Characters XML 1.0 cannot carry (a console log may have any byte).
+_INVALID_XML = re.compile('[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]')
+
+
+def escape(text):
+    return _escape(_INVALID_XML.sub('?', text))
+
+
+def quoteattr(text):
+    return _quoteattr(_INVALID_XML.sub('?', text))
 
 RESULT = re.compile(r'^(not ok|ok) (\d+) (?:selftests: )?([^#]*?)\s*(?:#\s*(.*))?$')
 # A subtest's expected failure, as the kselftest runner relays it ("# " prefix).

@@ -70,4 +70,13 @@ check "JUnit XML marks it skipped with type xfail" python3 -c '
 import sys, xml.etree.ElementTree as E
 r = E.parse(sys.argv[1]).getroot()
 assert [s.get("type") for s in r.iter("skipped")] == ["xfail"]' "$T/x/junit.xml"
+
+# A log with control characters still gives valid JUnit XML.
+mkdir -p "$T/c/a"
+printf 'TAP version 13\n1..1\n# selftests: kvm: one\n# bad \001\002\033[0m bytes\nnot ok 1 selftests: kvm: one # exit=1\n' >"$T/c/a/results.ktap"
+cp "$T/clean.log" "$T/c/a/console.log"
+python3 "$TOP/ci/report.py" "$T/c" >/dev/null 2>&1 || true
+check "JUnit XML stays valid with control characters in a log" python3 -c '
+import sys, xml.etree.ElementTree as E
+E.parse(sys.argv[1])' "$T/c/junit.xml"
 finish
