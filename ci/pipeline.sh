@@ -23,8 +23,13 @@ set -euo pipefail
 checks=1
 [ "${1:-}" = --skip-checks ] && checks=0
 results=${RESULTS_DIR:-$TOPDIR/results}
+# Only ever delete a results directory this pipeline made (it leaves a marker).
+if [ -d "$results" ] && [ -n "$(ls -A "$results")" ] && [ ! -f "$results/.kvmarm-results" ]; then
+	die "RESULTS_DIR '$results' is not empty and was not made by this pipeline: not deleting it (choose an empty or new directory)"
+fi
 rm -rf "$results"
 mkdir -p "$results"
+: >"$results/.kvmarm-results"
 export STAGE_TIMES="$results/stage-times.txt"
 : >"$STAGE_TIMES"
 bdir="$CACHE_ROOT/build/kernel"
