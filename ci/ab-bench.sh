@@ -5,7 +5,7 @@
 # (ci/bench-report.py). The first kernel is the reference.
 #
 # usage: ab-bench.sh INITRD RESULTS_DIR NAME=IMAGE NAME=IMAGE [NAME=IMAGE...]
-# The kernels should be built without debug options (ci/config/bench.config).
+# The kernels should be built without debug options (fragments base kvm).
 # Prints and writes RESULTS_DIR/bench-summary.txt and bench.json. Fails only
 # if a benchmark could not run or printed no figure.
 set -euo pipefail

@@ -214,6 +214,10 @@ if [ "$send" = 1 ]; then
 	b4_wt diff.algorithm=histogram -- send
 	exit
 fi
+# Only replace a directory of earlier dry runs (it has b4-send.log).
+if [ -d "$out" ] && [ -n "$(ls -A "$out")" ] && [ ! -f "$out/b4-send.log" ]; then
+	die "--out '$out' is not empty and holds no earlier dry run: not replacing it; nothing written"
+fi
 rm -rf "$out"
 mkdir -p "$(dirname "$out")"
 mv "$msg.d" "$out"

@@ -80,6 +80,11 @@ done
 check "re-signing leaves the diffs byte-identical" test "$same" = 1
 [ "$same" = 1 ] || for i in 1 2; do diff <(diff_of "$T"/p/patches/000$i-*.patch) <(diff_of "$T"/out/000$i-*.eml) | sed "s/^/# /"; done
 check "nothing was sent (dry run only)" grep -qi 'dry' "$T/out/b4-send.log"
+mkdir -p "$T/mine" && echo precious >"$T/mine/notes.txt"
+fails_with "a non-empty --out that holds no earlier dry run is refused" "not replacing it" \
+	"$TOP/tools/send-series.sh" --out "$T/mine"
+check "its files are untouched" grep -qx precious "$T/mine/notes.txt"
+check "an earlier dry run's directory is replaced" "$TOP/tools/send-series.sh" --out "$T/out"
 
 # A real person's patch in the machine's series: hers, signed off by her and
 # (as it passed through) by the machine, whose sign-off becomes the sender's.
