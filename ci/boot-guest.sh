@@ -6,6 +6,8 @@
 #   OUTDIR/console.log   the guest's serial console (kernel log)
 #   OUTDIR/results.ktap  what the guest wrote to its virtio console
 # Watchdogs: BOOT_TIMEOUT (s) to reach init, RUN_TIMEOUT (s) for the whole run.
+# QEMU: the qemu-system-aarch64 to run (default: the one on PATH; a newer one
+# comes from tools/get-qemu.sh); its version goes to OUTDIR/qemu.version.
 # Exit: 0 when the guest powered off by itself after reaching init, 2 when a
 # watchdog fired (OUTDIR/watchdog), 3 on an infrastructure error: QEMU failed
 # or did not start (OUTDIR/infra-error, with the reason from qemu.stderr),
@@ -18,7 +20,13 @@ kernel=$1 initrd=$2 outdir=$3 machine=$4
 shift 4
 [ -f "$kernel" ] || die "kernel image '$kernel' not found"
 [ -f "$initrd" ] || die "initramfs '$initrd' not found"
-need_tool qemu-system-aarch64 qemu-system-arm
+if [ -n "${QEMU:-}" ]; then
+	[ -x "$QEMU" ] || die "QEMU='$QEMU' is not an executable file"
+	qemu_bin=$QEMU
+else
+	need_tool qemu-system-aarch64 qemu-system-arm
+	qemu_bin="qemu-system-aarch64"
+fi
 boot_timeout=${BOOT_TIMEOUT:-180}
 run_timeout=${RUN_TIMEOUT:-1800}
 mkdir -p "$outdir"
@@ -27,7 +35,7 @@ console="$outdir/console.log" results="$outdir/results.ktap"
 : >"$results"
 
 cpu=${QEMU_CPU:-max,pauth-impdef=on}
-qemu=(qemu-system-aarch64 -M "$machine" -cpu "$cpu"
+qemu=("$qemu_bin" -M "$machine" -cpu "$cpu"
 	-smp "${SMP:-2}" -m "${MEM:-4G}" -nographic -no-reboot -nic none
 	-kernel "$kernel" -initrd "$initrd"
 	-append "console=ttyAMA0 panic=-1 oops=panic $*"
@@ -35,6 +43,7 @@ qemu=(qemu-system-aarch64 -M "$machine" -cpu "$cpu"
 	-device virtio-serial-device
 	-chardev "file,id=results,path=$results" -device "virtconsole,chardev=results")
 printf '%q ' "${qemu[@]}" >"$outdir/qemu.cmd"
+"$qemu_bin" --version 2>&1 | head -n 1 >"$outdir/qemu.version" || true
 echo >>"$outdir/qemu.cmd"
 
 "${qemu[@]}" </dev/null >"$outdir/qemu.stderr" 2>&1 &

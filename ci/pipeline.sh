@@ -107,18 +107,34 @@ boot() {
 	"$TOPDIR/ci/run-matrix.sh" "$results/Image" "$results/initramfs.cpio.gz" "$results/boot" "${cfgs[@]}"
 }
 
+# Stages run as plain commands (see stage() in tools/lib.sh): the first
+# ones must pass, the checks and the test stages let the others run.
+failed() { [ "$STAGE_RC" = 0 ] || rc=1; }
 stage "series consistency" "$TOPDIR/tools/check-series.sh"
+must_pass
 stage "apply series to the base" apply
+must_pass
 wt=$(cat "$results/worktree")
 if [ "$checks" = 1 ]; then
-	stage "checkpatch, per-patch build, W=1, sparse" checks || rc=1
+	stage "checkpatch, per-patch build, W=1, sparse" checks
+	failed
 fi
 stage "build patched kernel" build
+must_pass
 stage "build KVM selftests" selftests
+must_pass
 stage "pack initramfs" initramfs
-stage "boot matrix" boot || rc=1
-[ -n "${SKIP_AB:-}" ] || stage "A/B regression tests (base vs series)" ab || rc=1
-[ -n "${SKIP_BENCH:-}" ] || stage "benchmarks (base vs series, kernels without debug options)" bench || rc=1
+must_pass
+stage "boot matrix" boot
+failed
+if [ -z "${SKIP_AB:-}" ]; then
+	stage "A/B regression tests (base vs series)" ab
+	failed
+fi
+if [ -z "${SKIP_BENCH:-}" ]; then
+	stage "benchmarks (base vs series, kernels without debug options)" bench
+	failed
+fi
 for f in summary.txt results.ktap junit.xml; do
 	[ ! -f "$results/boot/$f" ] || cp "$results/boot/$f" "$results/$f"
 done

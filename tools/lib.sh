@@ -46,17 +46,30 @@ series_topics() {
 		done
 }
 
-# stage NAME CMD...: run a step, print its wall time.
+# stage NAME CMD...: run a step in a child shell with errexit in force (also
+# in its command substitutions), print its wall time, and leave its exit
+# status in STAGE_RC; stage itself returns 0. Call it as a plain command,
+# never in a condition or an || list: bash ignores errexit in the whole of a
+# function called there, and a stage whose first command failed could go on
+# and report success. A stage cannot set variables for later ones: it
+# writes files. must_pass exits with the stage's status if it failed.
 stage() {
-	local name=$1 t0 rc=0
+	local name=$1 t0
 	shift
 	t0=$(date +%s)
 	info ">>> $name"
-	"$@" || rc=$?
-	info "<<< $name: $(($(date +%s) - t0)) s$([ "$rc" = 0 ] || echo " (failed, exit $rc)")"
-	[ -n "${STAGE_TIMES:-}" ] && printf '%s\t%s\t%s\n' "$name" "$(($(date +%s) - t0))" "$rc" >>"$STAGE_TIMES"
-	return "$rc"
+	set +e
+	(
+		set -e
+		shopt -s inherit_errexit
+		"$@"
+	)
+	STAGE_RC=$?
+	set -e
+	info "<<< $name: $(($(date +%s) - t0)) s$([ "$STAGE_RC" = 0 ] || echo " (failed, exit $STAGE_RC)")"
+	[ -z "${STAGE_TIMES:-}" ] || printf '%s\t%s\t%s\n' "$name" "$(($(date +%s) - t0))" "$STAGE_RC" >>"$STAGE_TIMES"
 }
+must_pass() { [ "$STAGE_RC" = 0 ] || exit "$STAGE_RC"; }
 
 # is_placeholder_email ADDR: true when ADDR (with or without <>) cannot be a
 # person's deliverable address: a reserved domain (TLD .example, .invalid,

@@ -1,0 +1,40 @@
+#!/usr/bin/env bash
+# Count SGIs left active after their EOI (the lost deactivations the race
+# tests report) per kernel, QEMU and test variant, one boot each, and print
+# a table. Used for the stuck-SGI investigation (docs/stuck-sgi/).
+#
+# usage: count-stuck-sgi.sh INITRD OUTDIR NAME=IMAGE... [-- QEMU_NAME=QEMU...]
+#   Without "--", the machine's QEMU only. Variants: ci/stuck-sgi.conf.
+set -euo pipefail
+. "$(dirname "$0")/../tools/lib.sh"
+
+[ $# -ge 3 ] || die "usage: ${0##*/} INITRD OUTDIR NAME=IMAGE... [-- QEMU_NAME=QEMU...]"
+initrd=$1 out=$2
+shift 2
+kernels=() qemus=()
+while [ $# -gt 0 ] && [ "$1" != -- ]; do kernels+=("$1"); shift; done
+[ $# -gt 0 ] && shift
+qemus=("$@")
+[ ${#qemus[@]} -gt 0 ] || qemus=("$(qemu-system-aarch64 --version | head -n 1 | awk '{print $4}')=")
+conf=${STUCK_CONF:-$TOPDIR/ci/stuck-sgi.conf}
+mkdir -p "$out"
+printf '%-10s %-8s %-40s %s\n' kernel qemu "test (configuration)" "stuck / iterations" | tee "$out/table.txt"
+while IFS='|' read -r test cfg args; do
+	test=$(echo "$test" | xargs) cfg=$(echo "$cfg" | xargs) args=$(echo "$args" | xargs)
+	machine=$(awk -F'|' -v c="$cfg" '{ n=$1; gsub(/[[:space:]]/, "", n) } n == c { m=$2; gsub(/[[:space:]]/, "", m); print m }' "$TOPDIR/ci/matrix.conf")
+	[ -n "$machine" ] || die "configuration '$cfg' is not in ci/matrix.conf"
+	for q in "${qemus[@]}"; do
+		for k in "${kernels[@]}"; do
+			d="$out/${k%%=*}-${q%%=*}-$test-$cfg-$(echo "$args" | tr -c 'a-z0-9' _)"
+			rm -rf "$d"
+			vrc=0
+			QEMU=${q#*=} "$TOPDIR/ci/boot-guest.sh" "${k#*=}" "$initrd" "$d" "$machine" \
+				"ci.tests=kvm:$test" ci.timeout=600 "ci.args=$test=${args// /_}" >"$d.log" 2>&1 || vrc=$?
+			n=$(grep -ao 'SGIs left active after EOI outside the LRs: [0-9]* in [0-9]*' "$d/results.ktap" | tail -n 1 |
+				awk '{ print $9 " / " $11 }')
+			[ "$vrc" -eq 0 ] || n="boot exit $vrc"
+			"$TOPDIR/ci/scan-console.sh" "$d/console.log" >"$d/splats.txt" || n="$n (splat)"
+			printf '%-10s %-8s %-40s %s\n' "${k%%=*}" "${q%%=*}" "$test $args ($cfg)" "${n:-no count}" | tee -a "$out/table.txt"
+		done
+	done
+done < <(sed 's/#.*//; /^[[:space:]]*$/d' "$conf")
