@@ -2,7 +2,7 @@
 # Look for kernel splats in a guest console log.
 #
 # usage: scan-console.sh CONSOLE_LOG
-# Prints each splat (first line and the lines after it) and exits 1 if there
+# Prints each splat (the whole report, see below) and exits 1 if there
 # is any: BUG, WARNING, lockdep, RCU warnings and stalls, KASAN, UBSAN, Oops,
 # panic, soft/hard lockups, hung tasks, list corruption.
 set -euo pipefail
@@ -14,11 +14,27 @@ pattern='(^|[] ])(BUG:|WARNING:|kernel BUG at|Kernel panic|Oops|Internal error:|
 # The first line of each splat, not every line of its trace.
 lines=$(grep -n -E "$pattern" "$1" | grep -v -E 'Call trace:' | cut -d: -f1 || true)
 [ -n "$lines" ] || exit 0
+# Each report is printed whole: from its first line (and the "cut here" line
+# before it) to its end marker ("---[ end trace", "end Kernel panic", the
+# closing "=====" of a KASAN/UBSAN/lockdep report), at most SPLAT_MAX lines;
+# without a marker, to the end of its call trace.
+max=${SPLAT_MAX:-300}
 last=0
 for n in $lines; do
 	[ "$n" -gt "$last" ] || continue
+	start=$n
+	[ "$n" -gt 1 ] && sed -n "$((n - 1))p" "$1" | grep -q 'cut here' && start=$((n - 1))
+	end=$(awk -v s="$n" -v max="$max" '
+		NR < s { next }
+		function stop(l) { print l; done = 1; exit }
+		NR > s + max { stop(NR - 1) }
+		/---\[ end trace|---\[ end Kernel panic/ { stop(NR) }
+		NR > s && /^(\[ *[0-9.]+\] )?=+$/ { stop(NR) }
+		/Call trace:/ { intrace = 1; next }
+		intrace && !/^(\[ *[0-9.]+\] )? +[^ ]+\+0x[0-9a-f]+\/0x[0-9a-f]+/ { stop(NR - 1) }
+		END { if (!done) print NR }' "$1")
 	printf -- '--- %s:%s\n' "$1" "$n"
-	sed -n "${n},$((n + ${SPLAT_CONTEXT:-25}))p" "$1" | sed 's/^/    /'
-	last=$((n + ${SPLAT_CONTEXT:-25}))
+	sed -n "${start},${end}p" "$1" | sed 's/^/    /'
+	last=$end
 done
 exit 1
