@@ -60,6 +60,13 @@ run_one() {
 	fi
 }
 
+# reason_of DIR: the first line that says why a run did not pass (a splat,
+# a failed subtest or assertion), for the summary.
+reason_of() {
+	grep -h -m1 -E 'Unable to handle|BUG:|WARNING:|KASAN|corruption|Internal error|not ok [0-9]+ [^s]|Assertion|timed out|TIMEOUT' \
+		"$1/splats.txt" "$1/results.ktap" 2>/dev/null | head -n1 | sed 's/^ *//'
+}
+
 rc=0
 while IFS='|' read -r test cfg args runs; do
 	test=$(echo "$test" | xargs) cfg=$(echo "$cfg" | xargs) args=$(echo "$args" | xargs) runs=$(echo "$runs" | xargs)
@@ -70,8 +77,7 @@ while IFS='|' read -r test cfg args runs; do
 		case $v in
 		fail | splat)
 			repro=$((repro + 1))
-			[ -n "$quote" ] || quote=$(grep -m1 -E 'Unable to handle|BUG:|WARNING:|KASAN|corruption|Internal error|not ok' \
-				"$d/splats.txt" "$d/results.ktap" 2>/dev/null | head -n1 | sed 's/^[^:]*://; s/^ *//')
+			[ -n "$quote" ] || quote=$(reason_of "$d")
 			info "[$test/$cfg] base run $i/$runs: reproduced ($v, $(cat "$d/seconds")s)" ;;
 		pass) info "[$test/$cfg] base run $i/$runs: clean ($(cat "$d/seconds")s)" ;;
 		skip) other="$other base run $i: skip;" ;;
@@ -91,7 +97,7 @@ while IFS='|' read -r test cfg args runs; do
 		skip) other="$other series run $i: skip;" ;;
 		*)
 			rc=1
-			other="$other series run $i: $v;"
+			other="$other series run $i: $v ($(reason_of "$d"));"
 			info "[$test/$cfg] series run $i/$runs: $v, see $d"
 			sed 's/^/    /' "$d/splats.txt" >>"$summary" ;;
 		esac
