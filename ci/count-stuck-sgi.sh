@@ -5,6 +5,8 @@
 #
 # usage: count-stuck-sgi.sh INITRD OUTDIR NAME=IMAGE... [-- QEMU_NAME=QEMU...]
 #   Without "--", the machine's QEMU only. Variants: ci/stuck-sgi.conf.
+#   BOOTS=N (default 1) boots each cell N times; the table then gives the
+#   boots with a stuck SGI and the total over all of them.
 set -euo pipefail
 . "$(dirname "$0")/../tools/lib.sh"
 
@@ -17,6 +19,8 @@ while [ $# -gt 0 ] && [ "$1" != -- ]; do kernels+=("$1"); shift; done
 qemus=("$@")
 [ ${#qemus[@]} -gt 0 ] || qemus=("$(qemu-system-aarch64 --version | head -n 1 | awk '{print $4}')=")
 conf=${STUCK_CONF:-$TOPDIR/ci/stuck-sgi.conf}
+boots=${BOOTS:-1}
+[[ $boots =~ ^[1-9][0-9]*$ ]] || die "BOOTS='$boots' is not a positive number"
 mkdir -p "$out"
 printf '%-10s %-8s %-40s %s\n' kernel qemu "test (configuration)" "stuck / iterations" | tee "$out/table.txt"
 while IFS='|' read -r test cfg args; do
@@ -25,16 +29,27 @@ while IFS='|' read -r test cfg args; do
 	[ -n "$machine" ] || die "configuration '$cfg' is not in ci/matrix.conf"
 	for q in "${qemus[@]}"; do
 		for k in "${kernels[@]}"; do
-			d="$out/${k%%=*}-${q%%=*}-$test-$cfg-$(echo "$args" | tr -c 'a-z0-9' _)"
-			rm -rf "$d"
-			vrc=0
-			QEMU=${q#*=} "$TOPDIR/ci/boot-guest.sh" "${k#*=}" "$initrd" "$d" "$machine" \
-				"ci.tests=kvm:$test" ci.timeout=600 "ci.args=$test=${args// /_}" >"$d.log" 2>&1 || vrc=$?
-			n=$(grep -ao 'SGIs left active after EOI outside the LRs: [0-9]* in [0-9]*' "$d/results.ktap" | tail -n 1 |
-				awk '{ print $9 " / " $11 }')
-			[ "$vrc" -eq 0 ] || n="boot exit $vrc"
-			"$TOPDIR/ci/scan-console.sh" "$d/console.log" >"$d/splats.txt" || n="$n (splat)"
-			printf '%-10s %-8s %-40s %s\n' "${k%%=*}" "${q%%=*}" "$test $args ($cfg)" "${n:-no count}" | tee -a "$out/table.txt"
+			stuck=0 iters=0 hit=0 bad=""
+			for b in $(seq 1 "$boots"); do
+				d="$out/${k%%=*}-${q%%=*}-$test-$cfg-$(echo "$args" | tr -c 'a-z0-9' _)-$b"
+				rm -rf "$d"
+				vrc=0
+				QEMU=${q#*=} "$TOPDIR/ci/boot-guest.sh" "${k#*=}" "$initrd" "$d" "$machine" \
+					"ci.tests=kvm:$test" ci.timeout=600 "ci.args=$test=${args// /_}" >"$d.log" 2>&1 || vrc=$?
+				n=$(grep -ao 'SGIs left active after EOI outside the LRs: [0-9]* in [0-9]*' "$d/results.ktap" | tail -n 1 |
+					awk '{ print $9 " " $11 }')
+				[ "$vrc" -eq 0 ] || bad="$bad boot $b: exit $vrc;"
+				"$TOPDIR/ci/scan-console.sh" "$d/console.log" >"$d/splats.txt" || bad="$bad boot $b: splat;"
+				if [ -n "$n" ]; then
+					read -r ns ni <<<"$n"
+					stuck=$((stuck + ns)) iters=$((iters + ni))
+					[ "$ns" -eq 0 ] || hit=$((hit + 1))
+				else
+					bad="$bad boot $b: no count;"
+				fi
+			done
+			printf '%-10s %-8s %-40s %s\n' "${k%%=*}" "${q%%=*}" "$test $args ($cfg)" \
+				"$stuck / $iters (in $hit of $boots boots)${bad:+ -$bad}" | tee -a "$out/table.txt"
 		done
 	done
 done < <(sed 's/#.*//; /^[[:space:]]*$/d' "$conf")
