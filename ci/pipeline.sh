@@ -32,7 +32,7 @@ mkdir -p "$results"
 : >"$results/.kvmarm-results"
 export STAGE_TIMES="$results/stage-times.txt"
 : >"$STAGE_TIMES"
-bdir="$CACHE_ROOT/build/kernel"
+bdir="$WORK_ROOT/build/kernel"
 t_start=$(date +%s)
 rc=0
 
@@ -64,10 +64,10 @@ base_image() {
 	local frags=$1 base key
 	read -r _ base < <("$TOPDIR/tools/get-base.sh")
 	key=$(printf '%s\n' "$base" "$frags" | cat - "$TOPDIR"/ci/config/*.config | sha1sum | cut -c1-12)
-	"$TOPDIR/tools/apply-series.sh" --base-only --dest "$CACHE_ROOT/worktrees/base" >/dev/null
+	"$TOPDIR/tools/apply-series.sh" --base-only --dest "$WORK_ROOT/worktrees/base" >/dev/null
 	# shellcheck disable=SC2086 # a list of fragment names
-	"$TOPDIR/ci/build-kernel.sh" "$CACHE_ROOT/worktrees/base" "$CACHE_ROOT/build/base-$key" $frags >/dev/null
-	echo "$CACHE_ROOT/build/base-$key/arch/arm64/boot/Image"
+	"$TOPDIR/ci/build-kernel.sh" "$WORK_ROOT/worktrees/base" "$WORK_ROOT/build/base-$key" $frags >/dev/null
+	echo "$WORK_ROOT/build/base-$key/arch/arm64/boot/Image"
 }
 ab() {
 	local base_img
@@ -85,15 +85,15 @@ bench() {
 	# Alternatives to a patch (ci/variants/*.patch, applied alone on the base),
 	# measured against the base and the series with the benchmarks of the test
 	# their "bench-test:" line names.
-	local v name vwt="$CACHE_ROOT/worktrees/variant" kernels=(base="$base_img")
+	local v name vwt="$WORK_ROOT/worktrees/variant" kernels=(base="$base_img")
 	local vconf="$results/bench-variants.conf"
 	: >"$vconf"
 	for v in "$TOPDIR"/ci/variants/*.patch; do
 		name=$(basename "$v" .patch)
 		"$TOPDIR/tools/apply-series.sh" --base-only --dest "$vwt" >/dev/null
 		git -C "$vwt" apply "$v" || die "variant $v does not apply to the base"
-		"$TOPDIR/ci/build-kernel.sh" "$vwt" "$CACHE_ROOT/build/variant-$name" base kvm >/dev/null
-		kernels+=("$name=$CACHE_ROOT/build/variant-$name/arch/arm64/boot/Image")
+		"$TOPDIR/ci/build-kernel.sh" "$vwt" "$WORK_ROOT/build/variant-$name" base kvm >/dev/null
+		kernels+=("$name=$WORK_ROOT/build/variant-$name/arch/arm64/boot/Image")
 		sed -n 's/^bench-test: *//p' "$v" | while read -r t; do
 			awk -F'|' -v t="$t" '{ x = $2; gsub(/[ \t]/, "", x) } x == t' "$TOPDIR/ci/bench.conf"
 		done >>"$vconf"

@@ -10,7 +10,7 @@
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
-dest="$CACHE_ROOT/worktrees/series"
+dest="$WORK_ROOT/worktrees/series"
 branch=""
 base_only=0
 while [ $# -gt 0 ]; do

@@ -16,7 +16,7 @@
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
-wt="" bdir="$CACHE_ROOT/build/kernel" build=1
+wt="" bdir="$WORK_ROOT/build/kernel" build=1
 while [ $# -gt 0 ]; do
 	case $1 in
 	--worktree) wt=$2; shift 2 ;;

@@ -3,6 +3,17 @@
 
 # Where everything cached lives: never inside the clone, never in a user's tree.
 export CACHE_ROOT=${KVMARM_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/kvmarm-series}
+# Worktrees and build directories belong to one repository: with KERNEL_DIR
+# they live under a directory of their own (named like get-base.sh's cache
+# repository for it), so that runs with and without KERNEL_DIR never share
+# or refuse each other's worktrees, nor build one tree in another's objects.
+WORK_ROOT=$CACHE_ROOT
+if [ -n "${KERNEL_DIR:-}" ]; then
+	_gitdir=$(git -C "$KERNEL_DIR" rev-parse --path-format=absolute --git-common-dir 2>/dev/null || true)
+	[ -z "$_gitdir" ] || WORK_ROOT="$CACHE_ROOT/linux-$(printf '%s' "$_gitdir" | sha1sum | cut -c1-12)"
+	unset _gitdir
+fi
+export WORK_ROOT
 TOPDIR=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 # The series being worked on: `series`, patches/ and cover-letter.txt side by
 # side (SERIES_FILE points elsewhere for the tooling's own tests).

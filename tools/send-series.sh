@@ -56,7 +56,7 @@ info "b4 $b4v; sending as $sender; version $version; change-id $change_id"
 
 msg=$(mktemp)
 trap 'rm -rf "$msg" "$msg.log" "$msg.d"' EXIT
-wt="$CACHE_ROOT/worktrees/send"
+wt="$WORK_ROOT/worktrees/send"
 "$TOPDIR/tools/apply-series.sh" --dest "$wt" --branch "b4/$change_id-$$" >/dev/null
 read -r _ base < <("$TOPDIR/tools/get-base.sh")
 before=$(git -C "$wt" rev-list --reverse "$base..HEAD" | while read -r c; do git -C "$wt" diff "$c~1" "$c"; done | sha256sum)
@@ -140,7 +140,7 @@ cover_commit=$(b4_wt -- prep --show-info 2>/dev/null | sed -n 's/^start-commit: 
 	sed -n '1s/^Subject: \[[^]]*\] *//p' "$SERIES_DIR/cover-letter.txt"
 	sed '1d' "$SERIES_DIR/cover-letter.txt"
 	if [ -n "$previous" ]; then
-		prev_wt="$CACHE_ROOT/worktrees/previous"
+		prev_wt="$WORK_ROOT/worktrees/previous"
 		prev_dir=$(mktemp -d)
 		git -C "$SERIES_DIR" archive "$previous" series cover-letter.txt patches | tar -x -C "$prev_dir" ||
 			die "--previous $previous: no series in that commit"

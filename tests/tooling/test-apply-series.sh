@@ -38,4 +38,11 @@ make_kernel "$T/old" 2 ""
 fails_with "a v7.3-rc7 tag on another kernel version" "wrong base: .* is Linux 7.2.0, the series is based on 7.3.0-rc7" \
 	env KERNEL_DIR="$T/old" "$TOP/tools/get-base.sh"
 check "the user's kernel tree is still untouched" test "$before" = "$(tree_state "$T/linux")"
+
+# Default worktrees of two repositories (a default run, then KERNEL_DIR) do
+# not collide: each repository has its own.
+make_kernel "$T/linux2"
+check "the default worktree of one repository" "$apply"
+check "...and of another (KERNEL_DIR changed)" env KERNEL_DIR="$T/linux2" "$apply"
+check "they are two worktrees" test "$(env KERNEL_DIR="$T/linux2" "$apply")" != "$("$apply")"
 finish
