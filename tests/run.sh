@@ -6,22 +6,20 @@
 # usage: tests/run.sh [--tooling-only]
 set -euo pipefail
 TOP=$(cd "$(dirname "$0")/.." && pwd)
-passed=0 failed=0 skipped=0
-
-echo "== tooling tests"
-for t in "$TOP"/tests/tooling/test-*.sh; do
-	out=$(bash "$t" 2>&1) || true
-	printf '%s\n' "$out" | sed "s|^|${t##*/}: |"
-	p=$(printf '%s\n' "$out" | grep -E '^ok ' | grep -vc '# SKIP' || true)
-	s=$(printf '%s\n' "$out" | grep -cE '^ok .*# SKIP' || true)
-	f=$(printf '%s\n' "$out" | grep -cE '^not ok ' || true)
-	plan=$(printf '%s\n' "$out" | grep -cE '^1\.\.[0-9]+$' || true)
-	if [ "$plan" = 0 ]; then
-		echo "${t##*/}: not ok - the test script died before its plan"
-		f=$((f + 1))
-	fi
-	passed=$((passed + p)) failed=$((failed + f)) skipped=$((skipped + s))
-done
+echo "== tooling tests (prove)"
+# prove (perl) runs the TAP scripts and judges them: a failed test, a script
+# that died, a plan that does not match. The counts come from its TAP.
+command -v prove >/dev/null || { echo "error: prove not found: install the Debian package 'perl'" >&2; exit 1; }
+prc=0
+tap=$(cd "$TOP" && prove --exec bash --merge --verbose tests/tooling/test-*.sh 2>&1) || prc=$?
+printf '%s\n' "$tap"
+passed=$(printf '%s\n' "$tap" | grep -E '^ok [0-9]' | grep -vc '# SKIP' || true)
+skipped=$(printf '%s\n' "$tap" | grep -cE '^ok [0-9]+.*# SKIP' || true)
+failed=$(printf '%s\n' "$tap" | grep -cE '^not ok [0-9]' || true)
+if [ "$prc" != 0 ] && [ "$failed" = 0 ]; then
+	echo "not ok - prove failed a tooling test script (died, or its plan does not match)"
+	failed=1
+fi
 
 if [ "${1:-}" != --tooling-only ]; then
 	echo "== main job (ci/pipeline.sh)"
