@@ -46,6 +46,26 @@ printf '%q ' "${qemu[@]}" >"$outdir/qemu.cmd"
 "$qemu_bin" --version 2>&1 | head -n 1 >"$outdir/qemu.version" || true
 echo >>"$outdir/qemu.cmd"
 
+# reproduce.sh: the same boot on the terminal, by hand; "shell" instead of
+# the tests gives a shell in the guest (ci.shell=1 in ci/guest/init).
+{
+	echo '#!/usr/bin/env bash'
+	echo "# Re-run this boot (written by ci/boot-guest.sh). usage: ./reproduce.sh [shell]"
+	echo '# The console is this terminal (Ctrl-A X quits QEMU); the guest writes'
+	echo '# its KTAP to reproduce-results.ktap. "shell": a shell instead of the tests.'
+	echo 'set -euo pipefail'
+	echo 'cd "$(dirname "$0")"'
+	echo 'extra=""'
+	echo '[ "${1:-}" != shell ] || extra=" ci.shell=1"'
+	printf 'exec %q -M %q -cpu %q -smp %q -m %q -nographic -no-reboot -nic none \\\n' \
+		"$qemu_bin" "$machine" "$cpu" "${SMP:-2}" "${MEM:-4G}"
+	printf '\t-kernel %q -initrd %q \\\n' "$(realpath "$kernel")" "$(realpath "$initrd")"
+	printf '\t-append %q"$extra" \\\n' "console=ttyAMA0 panic=-1 oops=panic $*"
+	printf '\t-serial mon:stdio -monitor none -device virtio-serial-device \\\n'
+	echo '	-chardev file,id=results,path=reproduce-results.ktap -device virtconsole,chardev=results'
+} >"$outdir/reproduce.sh"
+chmod +x "$outdir/reproduce.sh"
+
 "${qemu[@]}" </dev/null >"$outdir/qemu.stderr" 2>&1 &
 qpid=$!
 t0=$(date +%s)

@@ -23,6 +23,10 @@ fails_with "a QEMU that cannot start is an infra-error, with QEMU's reason" "inf
 check "boot-guest exits 3 for it" bash -c '"$1" "$2" "$3" "$4" nosuchmachine >/dev/null 2>&1; test $? = 3' _ \
 	"$TOP/ci/boot-guest.sh" "$T/Image" "$T/initrd" "$T/q2"
 check "the reason is kept in infra-error" grep -q "unsupported machine type" "$T/q/infra-error"
+check "every boot gets a runnable reproduce.sh" test -x "$T/q/reproduce.sh"
+check "...that is valid bash" bash -n "$T/q/reproduce.sh"
+check "...with the same machine and a shell mode" \
+	bash -c 'grep -q -- "-M nosuchmachine" "$1" && grep -q "ci.shell=1" "$1"' _ "$T/q/reproduce.sh"
 printf 'broken | nosuchmachine |\n' >"$T/matrix2"
 fails_with "the matrix reports boot:infra-error, not a test result" "infra-error" \
 	env MATRIX="$T/matrix2" TESTS="$T/tests" "$TOP/ci/run-matrix.sh" "$T/Image" "$T/initrd" "$T/res2"
