@@ -35,10 +35,11 @@ console="$outdir/console.log" results="$outdir/results.ktap"
 : >"$results"
 
 cpu=${QEMU_CPU:-max,pauth-impdef=on}
+append="console=ttyAMA0 panic=-1 oops=panic $*"
 qemu=("$qemu_bin" -M "$machine" -cpu "$cpu"
 	-smp "${SMP:-2}" -m "${MEM:-4G}" -nographic -no-reboot -nic none
 	-kernel "$kernel" -initrd "$initrd"
-	-append "console=ttyAMA0 panic=-1 oops=panic $*"
+	-append "$append"
 	-serial "file:$console" -monitor none
 	-device virtio-serial-device
 	-chardev "file,id=results,path=$results" -device "virtconsole,chardev=results")
@@ -60,7 +61,7 @@ echo >>"$outdir/qemu.cmd"
 	printf 'exec %q -M %q -cpu %q -smp %q -m %q -nographic -no-reboot -nic none \\\n' \
 		"$qemu_bin" "$machine" "$cpu" "${SMP:-2}" "${MEM:-4G}"
 	printf '\t-kernel %q -initrd %q \\\n' "$(realpath "$kernel")" "$(realpath "$initrd")"
-	printf '\t-append %q"$extra" \\\n' "console=ttyAMA0 panic=-1 oops=panic $*"
+	printf '\t-append %q"$extra" \\\n' "$append"
 	printf '\t-serial mon:stdio -monitor none -device virtio-serial-device \\\n'
 	echo '	-chardev file,id=results,path=reproduce-results.ktap -device virtconsole,chardev=results'
 } >"$outdir/reproduce.sh"
@@ -88,24 +89,59 @@ done
 qrc=0
 wait "$qpid" 2>/dev/null || qrc=$?
 echo "$(($(date +%s) - t0))" >"$outdir/seconds"
+
+# metadata.json: what ran (kernel and initramfs by sha256, machine, command
+# line, QEMU) and how the boot ended; written before every exit below.
+metadata() {
+	KERNEL=$(realpath "$kernel") INITRD=$(realpath "$initrd") MACHINE=$machine CPU=$cpu \
+		APPEND=$append QEMU_BIN=$qemu_bin OUT=$outdir STATUS=$1 python3 - <<'PY'
+import hashlib, json, os
+e, out = os.environ, os.environ["OUT"]
+def sha(p):
+    h = hashlib.sha256()
+    with open(p, "rb") as f:
+        for b in iter(lambda: f.read(1 << 20), b""):
+            h.update(b)
+    return h.hexdigest()
+def first(name):
+    try:
+        with open(os.path.join(out, name)) as f:
+            return f.readline().strip()
+    except OSError:
+        return ""
+json.dump({"kernel": e["KERNEL"], "kernel_sha256": sha(e["KERNEL"]),
+           "initrd": e["INITRD"], "initrd_sha256": sha(e["INITRD"]),
+           "machine": e["MACHINE"], "cpu": e["CPU"], "cmdline": e["APPEND"],
+           "qemu": e["QEMU_BIN"], "qemu_version": first("qemu.version"),
+           "seconds": int(first("seconds") or 0), "status": e["STATUS"]},
+          open(os.path.join(out, "metadata.json"), "w"), indent=1)
+PY
+}
 # The virtio console is a tty: it wrote CR LF line ends.
 sed -i 's/\r$//' "$results"
 if [ -n "$verdict" ]; then
 	echo "$verdict" >"$outdir/watchdog"
 	info "$verdict (console log kept in $console)"
+	metadata watchdog
 	exit 2
 fi
 if [ "$qrc" != 0 ]; then
 	reason="infra-error: QEMU exited with status $qrc: $(tail -n 3 "$outdir/qemu.stderr" | tr '\n' ' ')"
 	echo "$reason" >"$outdir/infra-error"
 	info "$reason(QEMU's messages are in $outdir/qemu.stderr)"
+	metadata infra-error
 	exit 3
 fi
 if ! grep -q 'ci-guest: init started' "$console"; then
 	echo "boot-error: the kernel stopped before init" >"$outdir/boot-error"
 	info "the kernel stopped before init (see $console)"
+	metadata boot-error
 	exit 4
 fi
-grep -q 'ci-guest: done' "$console" ||
+if grep -q 'ci-guest: done' "$console"; then
+	metadata completed
+else
 	info "guest stopped before its init finished (see $console)"
+	metadata stopped-before-done
+fi
 exit 0

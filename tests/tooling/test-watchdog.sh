@@ -9,6 +9,7 @@ fails_with "the boot watchdog fires and says so" "watchdog: guest did not reach 
 	env BOOT_TIMEOUT=3 "$TOP/ci/boot-guest.sh" "$T/Image" "$T/initrd" "$T/out" virt,gic-version=3
 check "the console log is kept" test -f "$T/out/console.log"
 check "the watchdog verdict is kept" grep -q "did not reach init" "$T/out/watchdog"
+check "metadata.json says watchdog" grep -q '"status": "watchdog"' "$T/out/metadata.json"
 
 printf 'hang | virt,gic-version=3 |\n' >"$T/matrix"
 printf 'kvm:vgic_init\n' >"$T/tests"
@@ -24,6 +25,8 @@ check "boot-guest exits 3 for it" bash -c '"$1" "$2" "$3" "$4" nosuchmachine >/d
 	"$TOP/ci/boot-guest.sh" "$T/Image" "$T/initrd" "$T/q2"
 check "the reason is kept in infra-error" grep -q "unsupported machine type" "$T/q/infra-error"
 check "every boot gets a runnable reproduce.sh" test -x "$T/q/reproduce.sh"
+check "...and a metadata.json saying how it ended" \
+	python3 -c 'import json, sys; m = json.load(open(sys.argv[1])); assert m["status"] == "infra-error" and m["machine"] == "nosuchmachine" and len(m["kernel_sha256"]) == 64' "$T/q/metadata.json"
 check "...that is valid bash" bash -n "$T/q/reproduce.sh"
 check "...with the same machine and a shell mode" \
 	bash -c 'grep -q -- "-M nosuchmachine" "$1" && grep -q "ci.shell=1" "$1"' _ "$T/q/reproduce.sh"
