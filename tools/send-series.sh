@@ -35,7 +35,15 @@ while [ $# -gt 0 ]; do
 	*) die "unknown argument '$1'" ;;
 	esac
 done
-need_tool b4 b4
+# B4: the b4 to run (default: the one on PATH; tools/get-b4.sh gives 0.14,
+# whose `prep --check` output is kept with the mails as b4-prep-check.txt).
+if [ -n "${B4:-}" ]; then
+	[ -x "$B4" ] || die "B4='$B4' is not an executable file"
+	b4bin=$B4
+else
+	need_tool b4 b4
+	b4bin=b4
+fi
 need_tool git-filter-repo git-filter-repo
 # The sender is who git (and b4) are configured to be.
 name=$(git config user.name || true) email=$(git config user.email || true)
@@ -51,7 +59,7 @@ version=$(series_field version)
 [ -n "$change_id" ] || die "series has no '# change-id:' line"
 [ -n "$version" ] || version=1
 [ -f "$SERIES_DIR/cover-letter.txt" ] || die "cover-letter.txt not found"
-b4v=$(b4 --version 2>/dev/null | head -n1)
+b4v=$("$b4bin" --version 2>/dev/null | head -n1)
 info "b4 $b4v; sending as $sender; version $version; change-id $change_id"
 
 msg=$(mktemp)
@@ -125,7 +133,7 @@ b4_wt() {
 		shift
 	done
 	shift
-	(cd "$wt" && env "${cfg[@]}" GIT_CONFIG_COUNT="$i" b4 "$@")
+	(cd "$wt" && env "${cfg[@]}" GIT_CONFIG_COUNT="$i" "$b4bin" "$@")
 }
 
 resign "$wt" "$base" || die "re-signing the series failed in $wt"
@@ -180,8 +188,11 @@ b4_wt -- prep --auto-to-cc >/dev/null 2>&1 || die "b4 prep --auto-to-cc failed (
 if b4_wt -- prep --help 2>&1 | grep -q -- '--check-deps'; then
 	b4_wt -- prep --check-deps || die "b4 prep --check-deps failed"
 fi
+# `prep --check` (checkpatch as b4 runs it, non-strict, on b4's own diffs)
+# always exits 0: its report is kept beside the mails, never judged here.
+check_report=""
 if b4_wt -- prep --help 2>&1 | grep -q -- ' --check '; then
-	b4_wt -- prep --check || die "b4 prep --check failed"
+	check_report=$(b4_wt -- prep --check 2>&1 | sed 's/\x1b\[[0-9;]*m//g') || die "b4 prep --check failed to run"
 fi
 
 # What b4 is about to mail: the cover letter, then the patches in order.
@@ -222,5 +233,9 @@ rm -rf "$out"
 mkdir -p "$(dirname "$out")"
 mv "$msg.d" "$out"
 mv "$msg.log" "$out/b4-send.log"
-n=$(find "$out" -maxdepth 1 -type f ! -name b4-send.log | wc -l)
+if [ -n "$check_report" ]; then
+	printf '%s\n' "$check_report" >"$out/b4-prep-check.txt"
+	info "b4 prep --check: $(grep -c 'checkpatch.pl: ' "$out/b4-prep-check.txt" || true) remark(s), in $out/b4-prep-check.txt"
+fi
+n=$(find "$out" -maxdepth 1 -type f -name "*.eml" | wc -l)
 info "dry run: $n mail(s) in $out; nothing was sent (use --send to send)"

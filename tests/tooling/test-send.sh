@@ -146,4 +146,20 @@ check "the range-diff shows the new patch" grep -qE -- "-: +-+ > +3: " "$T"/out2
 check "the range-diff shows patches 1 and 2 unchanged" test "$(grep -cE '^ +[12]: +[0-9a-f]+ = +[12]: ' "$T"/out2/0000-*.eml)" = 2
 check "v2: one Signed-off-by in the new patch, the sender's" sobs_are "$(echo "$T"/out2/0003-*.eml)" "$sender"
 check "v2: no placeholder address in any mail" no_placeholder "$T"/out2/*.eml
+
+# B4= selects the b4; a b4 with `prep --check` has its report kept, not judged.
+fails_with "B4 that is not executable is named" "B4='$T/nob4' is not an executable file" \
+	env B4="$T/nob4" "$TOP/tools/send-series.sh" --out "$T/out3"
+cat >"$T/b4check" <<'B4'
+#!/bin/sh
+# b4 0.12 with a `prep --check` (as b4 0.14 has): for the tooling's tests.
+if [ "$1 $2" = "prep --help" ]; then b4 "$@"; echo "  --check    Run checks"; exit 0; fi
+if [ "$1 $2" = "prep --check" ]; then printf '\033[31m●\033[0m abc: t\n  ● checkpatch.pl: :1: WARNING: test remark\n'; exit 0; fi
+exec b4 "$@"
+B4
+chmod +x "$T/b4check"
+check "dry run with a b4 that has prep --check" env B4="$T/b4check" "$TOP/tools/send-series.sh" --out "$T/out4"
+check "its report is kept beside the mails, without colours" \
+	bash -c 'grep -q "checkpatch.pl: :1: WARNING: test remark" "$1" && ! grep -q $'"'"'\033'"'"' "$1"' _ "$T/out4/b4-prep-check.txt"
+check "the mails are still all there" test "$(ls "$T"/out4/*.eml | wc -l)" = 4
 finish
