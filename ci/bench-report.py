@@ -1,16 +1,18 @@
 #!/usr/bin/env python3
 """Tabulate the A/B benchmark runs of ab-bench.sh.
 
-usage: bench-report.py BENCH_CONF RESULTS_DIR [KERNEL...]
+usage: bench-report.py JOBS_DIR [KERNEL...] < ROWS
 
-KERNEL names the kernels compared (default: base series); the first one is
-the reference. For each metric of BENCH_CONF, takes the figure from every
-run's results.ktap under RESULTS_DIR/<kernel>/<run>/<n>/ and reports, per
-kernel, the median with a 95% bootstrap interval, then the ratio of the
-medians (kernel / reference) with its 95% bootstrap interval and a verdict:
-"better" or "worse" when the interval excludes 1 (in the metric's direction:
-a time is better lower, a rate higher), "no measurable difference" when it
-does not. Exit 1 if a metric has no figure for a kernel.
+ROWS: ci/bench.conf as tools/lib.sh's conf_rows prints it (metric|test|
+arguments|regex|unit). KERNEL names the kernels compared (default: base
+series); the first one is the reference. For each metric, takes the figure
+from the output of its test in every job under JOBS_DIR/<kernel>/ that ran
+the test with those arguments, and reports, per kernel, the median with a
+95% bootstrap interval, then the ratio of the medians (kernel / reference)
+with its 95% bootstrap interval and a verdict: "faster" or "slower" when the
+whole interval lies beyond the smallest difference reported (MARGIN, 5%) in
+the metric's direction (a time is better lower, a rate higher), else "no
+measurable difference". Exit 1 if a metric has no figure for a kernel.
 """
 import json
 import os
@@ -19,29 +21,43 @@ import re
 import statistics
 import sys
 
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import ktap  # noqa: E402
+
 RESAMPLES = 4000
+MARGIN = 0.05
 HIGHER_IS_BETTER = ('/s',)
 
 
-def runs_dir(top, kernel, test, args):
-    return os.path.join(top, kernel, test + re.sub(r'[^a-zA-Z0-9\n]', '_', args))
+def jobs(top, kernel):
+    """(directory, metadata) of each job run on KERNEL."""
+    out = []
+    for d, _, files in os.walk(os.path.join(top, kernel)):
+        if 'metadata.json' in files:
+            try:
+                with open(os.path.join(d, 'metadata.json')) as f:
+                    out.append((d, json.load(f)))
+            except (OSError, ValueError):
+                pass
+    return sorted(out)
+
+
+def ran(top, kernel, test, args):
+    return any(f'kvm:{test}' in m.get('job', {}).get('tests', []) and
+               f'{test}={args}' in m.get('job', {}).get('args', []) for _, m in jobs(top, kernel))
 
 
 def values(top, kernel, test, args, regex):
-    d = runs_dir(top, kernel, test, args)
     out = []
-    if not os.path.isdir(d):
-        return out
-    for rep in sorted(os.listdir(d)):
-        path = os.path.join(d, rep, 'results.ktap')
-        if not os.path.exists(path):
+    for d, m in jobs(top, kernel):
+        job = m.get('job', {})
+        if f'kvm:{test}' not in job.get('tests', []) or f'{test}={args}' not in job.get('args', []):
             continue
-        with open(path, errors='replace') as f:
-            for line in f:
-                m = re.search(regex, line)
-                if m:
-                    out.append(float(m.group(1)))
-                    break
+        for line in ktap.section(os.path.join(d, 'results.ktap'), f'kvm:{test}').splitlines():
+            mt = re.search(regex, line)
+            if mt:
+                out.append(float(mt.group(1)))
+                break
     return out
 
 
@@ -64,46 +80,47 @@ def bootstrap(rng, ref, other):
 
 
 def verdict(lo, hi, unit):
-    if lo <= 1 <= hi:
-        return 'no measurable difference'
     higher = unit.endswith(HIGHER_IS_BETTER)
-    return 'better' if (lo > 1) == higher else 'worse'
+    if lo > 1 + MARGIN:
+        return 'faster' if higher else 'slower'
+    if hi < 1 - MARGIN:
+        return 'slower' if higher else 'faster'
+    return 'no measurable difference'
 
 
 def main():
-    conf, top = sys.argv[1], sys.argv[2]
-    kernels = sys.argv[3:] or ['base', 'series']
+    top = sys.argv[1]
+    kernels = sys.argv[2:] or ['base', 'series']
     ref = kernels[0]
     rng = random.Random(1)  # the same figures give the same intervals
     rows, data, missing = [], {}, []
-    with open(conf) as f:
-        for line in f:
-            line = line.split('#', 1)[0].strip() if not line.lstrip().startswith('#') else ''
-            if not line:
-                continue
-            metric, test, args, regex, unit = [x.strip() for x in line.split('|')]
-            vals = {k: values(top, k, test, args, regex) for k in kernels}
-            data[metric] = {'unit': unit, 'values': vals}
-            absent = [k for k in kernels if not vals[k]]
-            if absent:
-                missing.append(f'{metric} ({", ".join(absent)})')
-                continue
-            for k in kernels[1:]:
-                (rl, rh), (kl, kh), (lo, hi) = bootstrap(rng, vals[ref], vals[k])
-                mr, mk = statistics.median(vals[ref]), statistics.median(vals[k])
-                ratio = mk / mr if mr else float('nan')
-                v = verdict(lo, hi, unit)
-                rows.append((metric if len(kernels) == 2 else f'{metric} [{k}]', unit,
-                             f'{mr:.0f} [{rl:.0f}-{rh:.0f}]', f'{mk:.0f} [{kl:.0f}-{kh:.0f}]',
-                             f'{ratio:.2f} [{lo:.2f}-{hi:.2f}]', v))
-                data[metric][k] = {'median': mk, 'median_ci95': [kl, kh],
-                                   'ratio': ratio, 'ratio_ci95': [lo, hi], 'verdict': v}
-            data[metric][ref] = {'median': statistics.median(vals[ref])}
+    for line in sys.stdin.read().splitlines():
+        metric, test, args, regex, unit = line.split('|')
+        # A kernel that never ran this test (NAME=KERNEL@TESTS) is not compared.
+        here = [k for k in kernels if k == ref or ran(top, k, test, args)]
+        vals = {k: values(top, k, test, args, regex) for k in here}
+        data[metric] = {'unit': unit, 'values': vals}
+        absent = [k for k in here if not vals[k]]
+        if absent:
+            missing.append(f'{metric} ({", ".join(absent)})')
+            continue
+        for k in here[1:]:
+            (rl, rh), (kl, kh), (lo, hi) = bootstrap(rng, vals[ref], vals[k])
+            mr, mk = statistics.median(vals[ref]), statistics.median(vals[k])
+            ratio = mk / mr if mr else float('nan')
+            v = verdict(lo, hi, unit)
+            rows.append((metric if len(kernels) == 2 else f'{metric} [{k}]', unit,
+                         f'{mr:.0f} [{rl:.0f}-{rh:.0f}]', f'{mk:.0f} [{kl:.0f}-{kh:.0f}]',
+                         f'{ratio:.2f} [{lo:.2f}-{hi:.2f}]', v))
+            data[metric][k] = {'median': mk, 'median_ci95': [kl, kh],
+                               'ratio': ratio, 'ratio_ci95': [lo, hi], 'verdict': v}
+        data[metric][ref] = {'median': statistics.median(vals[ref])}
     n = min([len(v) for d in data.values() for v in d['values'].values()] or [0])
     out = [f'Benchmarks: median [95% interval] over {n} or more boots per kernel, '
            f'kernels booted in turn in the same run; ratio = kernel / {ref} '
            f'[95% bootstrap interval]',
-           'verdict: better/worse when the ratio interval excludes 1, else no measurable difference']
+           f'verdict: faster/slower when the whole ratio interval lies beyond {MARGIN:.0%} '
+           f'(the smallest difference reported), else no measurable difference']
     if rows:
         w = max(len(r[0]) for r in rows)
         out.append(f'{"metric":<{w}}  {"unit":<6}  {ref:>22}  {"/".join(kernels[1:]):>22}  '

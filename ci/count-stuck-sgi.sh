@@ -24,22 +24,19 @@ boots=${BOOTS:-1}
 mkdir -p "$out"
 printf '%-10s %-8s %-40s %s\n' kernel qemu "test (configuration)" "stuck / iterations" | tee "$out/table.txt"
 while IFS='|' read -r test cfg args; do
-	test=$(echo "$test" | xargs) cfg=$(echo "$cfg" | xargs) args=$(echo "$args" | xargs)
-	machine=$(awk -F'|' -v c="$cfg" '{ n=$1; gsub(/[[:space:]]/, "", n) } n == c { m=$2; gsub(/[[:space:]]/, "", m); print m }' "$TOPDIR/ci/matrix.conf")
-	[ -n "$machine" ] || die "configuration '$cfg' is not in ci/matrix.conf"
+	device_row "$cfg" >/dev/null
 	for q in "${qemus[@]}"; do
 		for k in "${kernels[@]}"; do
 			stuck=0 iters=0 hit=0 bad=""
 			for b in $(seq 1 "$boots"); do
 				d="$out/${k%%=*}-${q%%=*}-$test-$cfg-$(echo "$args" | tr -c 'a-z0-9' _)-$b"
 				rm -rf "$d"
-				vrc=0
-				QEMU=${q#*=} "$TOPDIR/ci/boot-guest.sh" "${k#*=}" "$initrd" "$d" "$machine" \
-					"ci.tests=kvm:$test" ci.timeout=600 "ci.args=$test=${args// /_}" >"$d.log" 2>&1 || vrc=$?
+				# A stuck SGI fails the test: the verdict is read, not the exit.
+				v=$(QEMU=${q#*=} "$TOPDIR/ci/run-job.sh" --tests "kvm:$test" --arg "$test=$args" \
+					--timeout 600 --label "stuck-sgi/$test" "$cfg" "${k#*=}" "$initrd" "$d" 2>"$d.log" || true)
 				n=$(grep -ao 'SGIs left active after EOI outside the LRs: [0-9]* in [0-9]*' "$d/results.ktap" | tail -n 1 |
 					awk '{ print $9 " " $11 }' || true)
-				[ "$vrc" -eq 0 ] || bad="$bad boot $b: exit $vrc;"
-				"$TOPDIR/ci/scan-console.sh" "$d/console.log" >"$d/splats.txt" || bad="$bad boot $b: splat;"
+				case $v in pass | fail) ;; *) bad="$bad boot $b: ${v:-no verdict};" ;; esac
 				if [ -n "$n" ]; then
 					read -r ns ni <<<"$n"
 					stuck=$((stuck + ns)) iters=$((iters + ni))
@@ -52,4 +49,4 @@ while IFS='|' read -r test cfg args; do
 				"$stuck / $iters (in $hit of $boots boots)${bad:+ -$bad}" | tee -a "$out/table.txt"
 		done
 	done
-done < <(sed 's/#.*//; /^[[:space:]]*$/d' "$conf")
+done < <(conf_rows "$conf")

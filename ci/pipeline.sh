@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
-# The main job: check the series, build it patch by patch, build the patched
-# kernel and the KVM selftests for arm64, boot them under QEMU in every
-# configuration of ci/matrix.conf, and report.
+# The main job: check the series, build it patch by patch, build the kernels
+# (artifacts) and the KVM selftests for arm64, run the jobs (boot matrix, A/B,
+# benchmarks: all through ci/run-job.sh) under QEMU, and report.
 #
 # usage: ci/pipeline.sh [--skip-checks]
 # Environment:
@@ -12,8 +12,10 @@
 #   SKIP_AB         set to skip the A/B runs of ci/ab-tests.conf
 #   SKIP_BENCH      set to skip the benchmarks of ci/bench.conf
 #   BENCH_VARIANTS  set to also measure the alternatives in ci/variants/
-# Results: RESULTS_DIR/summary.txt, results.ktap, junit.xml, boot/<config>/
-# (console logs), check-patches.log and stage-times.txt.
+# Results: RESULTS_DIR/summary.txt, results.ktap, junit.xml (one report over
+# all jobs), jobs/{matrix,ab,bench}/.../ (a directory per boot: console.log,
+# results.ktap, metadata.json, reproduce.sh, lava-job.yaml), artifacts/<kernel>/,
+# check-patches.log and stage-times.txt.
 # The stage functions below are called through stage(), which shellcheck
 # cannot see.
 # shellcheck disable=SC2317
@@ -32,7 +34,6 @@ mkdir -p "$results"
 : >"$results/.kvmarm-results"
 export STAGE_TIMES="$results/stage-times.txt"
 : >"$STAGE_TIMES"
-bdir="$WORK_ROOT/build/kernel"
 t_start=$(date +%s)
 rc=0
 
@@ -44,67 +45,104 @@ print_times() {
 }
 trap print_times EXIT
 
+# The debug kernels: KERNEL_FRAGMENTS (e.g. "base kvm debug kasan"), with
+# line tables for decoding splats.
+debug_frags="${KERNEL_FRAGMENTS:-base kvm debug} debuginfo"
 apply() { "$TOPDIR/tools/apply-series.sh" >"$results/worktree"; }
+# The checks check out every patch and topic: a worktree of their own. They
+# build with the fragments of the debug artifacts (so those builds share the
+# compiler cache). A pass is remembered by everything the checks read (the
+# patches, the base, the check and build scripts, the fragments, the
+# compiler and sparse); the same inputs are not checked twice unless
+# CHECKS_CACHE=0.
 checks() {
-	"$TOPDIR/tools/check-patches.sh" --worktree "$wt" --build-dir "$bdir" 2>&1 |
-		tee "$results/check-patches.log" >&2
-	return "${PIPESTATUS[0]}"
+	local cwt key cached
+	key=$(cat "$SERIES_FILE" "$PATCH_DIR"/*.patch "$TOPDIR"/tools/{check-patches,lib,get-base}.sh \
+		"$TOPDIR"/ci/build-{kernel,selftests}.sh "$TOPDIR"/ci/config/*.config |
+		cat - <(aarch64-linux-gnu-gcc --version; "$("$TOPDIR/tools/get-sparse.sh" "$wt")" --version;
+			"$TOPDIR/tools/get-base.sh" | cut -d' ' -f2; echo "$debug_frags") | sha1sum | cut -c1-16)
+	cached="$CACHE_ROOT/checks/$key.log"
+	if [ "${CHECKS_CACHE:-1}" != 0 ] && [ -f "$cached" ]; then
+		cp "$cached" "$results/check-patches.log"
+		info "checks passed on these exact inputs before (key $key, $(date -r "$cached" '+%F %T')): not run again (CHECKS_CACHE=0 runs them)"
+		return 0
+	fi
+	cwt=$("$TOPDIR/tools/apply-series.sh" --dest "$WORK_ROOT/worktrees/checks")
+	# shellcheck disable=SC2086
+	KERNEL_FRAGMENTS=$debug_frags "$TOPDIR/tools/check-patches.sh" --worktree "$cwt" \
+		--build-dir "$WORK_ROOT/build/checks" 2>&1 | tee "$results/check-patches.log" >&2
+	[ "${PIPESTATUS[0]}" = 0 ] || return 1
+	mkdir -p "$CACHE_ROOT/checks"
+	cp "$results/check-patches.log" "$cached"
 }
-build() { "$TOPDIR/ci/build-kernel.sh" "$wt" "$bdir" >/dev/null; }
-selftests() { "$TOPDIR/ci/build-selftests.sh" "$wt" "$bdir" >"$results/kselftest-dir"; }
-initramfs() {
-	cp "$bdir/arch/arm64/boot/Image" "$results/Image"
-	"$TOPDIR/ci/make-initramfs.sh" "$(cat "$results/kselftest-dir")" "$results/initramfs.cpio.gz"
-}
-# The base kernel, built from a worktree of its own (never by checking the
-# series' worktree out under another stage), into a build directory keyed by
-# the base commit and the fragments, so that a changed fragment set or base
-# never reuses an old build. Prints the Image path.
-base_image() {
-	local frags=$1 base key
-	read -r _ base < <("$TOPDIR/tools/get-base.sh")
-	key=$(printf '%s\n' "$base" "$frags" | cat - "$TOPDIR"/ci/config/*.config | sha1sum | cut -c1-12)
-	"$TOPDIR/tools/apply-series.sh" --base-only --dest "$WORK_ROOT/worktrees/base" >/dev/null
-	# shellcheck disable=SC2086 # a list of fragment names
-	"$TOPDIR/ci/build-kernel.sh" "$WORK_ROOT/worktrees/base" "$WORK_ROOT/build/base-$key" $frags >/dev/null
-	echo "$WORK_ROOT/build/base-$key/arch/arm64/boot/Image"
-}
-ab() {
-	local base_img
-	base_img=$(base_image "${KERNEL_FRAGMENTS:-base kvm debug}")
-	"$TOPDIR/ci/ab-test.sh" "$base_img" "$results/Image" "$results/initramfs.cpio.gz" "$results/ab"
-}
-# Benchmarks run on kernels without debug options, base and series alike.
-bench() {
-	local base_img
-	base_img=$(base_image "base kvm")
-	"$TOPDIR/ci/build-kernel.sh" "$wt" "$bdir-bench" base kvm >/dev/null
-	"$TOPDIR/ci/ab-bench.sh" "$results/initramfs.cpio.gz" "$results/bench" \
-		base="$base_img" series="$bdir-bench/arch/arm64/boot/Image"
+# Every kernel the later stages boot, built here and only here, into
+# results/artifacts/<name>/ (cached by source tree and fragment set).
+artifacts() {
+	local a="$results/artifacts" bwt="$WORK_ROOT/worktrees/base" v name vwt
+	# shellcheck disable=SC2086 # lists of fragment names
+	"$TOPDIR/ci/build-artifact.sh" series "$wt" "$a" $debug_frags >/dev/null
+	[ -n "${SKIP_AB:-}" ] && [ -n "${SKIP_BENCH:-}" ] && return 0
+	"$TOPDIR/tools/apply-series.sh" --base-only --dest "$bwt" >/dev/null
+	if [ -z "${SKIP_AB:-}" ]; then
+		# shellcheck disable=SC2086
+		"$TOPDIR/ci/build-artifact.sh" base "$bwt" "$a" $debug_frags >/dev/null
+	fi
+	[ -z "${SKIP_BENCH:-}" ] || return 0
+	# Benchmarks run on kernels without debug options.
+	"$TOPDIR/ci/build-artifact.sh" series-bench "$wt" "$a" base kvm >/dev/null
+	"$TOPDIR/ci/build-artifact.sh" base-bench "$bwt" "$a" base kvm >/dev/null
 	[ -n "${BENCH_VARIANTS:-}" ] || return 0
-	# Alternatives to a patch (ci/variants/*.patch, applied alone on the base),
-	# measured against the base and the series with the benchmarks of the test
-	# their "bench-test:" line names.
-	local v name vwt="$WORK_ROOT/worktrees/variant" kernels=(base="$base_img")
-	local vconf="$results/bench-variants.conf"
-	: >"$vconf"
+	# Alternatives to a patch (ci/variants/*.patch), each applied alone on
+	# the base and committed in a worktree of its own.
 	for v in "$TOPDIR"/ci/variants/*.patch; do
 		name=$(basename "$v" .patch)
-		"$TOPDIR/tools/apply-series.sh" --base-only --dest "$vwt" >/dev/null
+		vwt=$("$TOPDIR/tools/apply-series.sh" --base-only --dest "$WORK_ROOT/worktrees/variant-$name")
 		git -C "$vwt" apply "$v" || die "variant $v does not apply to the base"
-		"$TOPDIR/ci/build-kernel.sh" "$vwt" "$WORK_ROOT/build/variant-$name" base kvm >/dev/null
-		kernels+=("$name=$WORK_ROOT/build/variant-$name/arch/arm64/boot/Image")
-		sed -n 's/^bench-test: *//p' "$v" | while read -r t; do
-			awk -F'|' -v t="$t" '{ x = $2; gsub(/[ \t]/, "", x) } x == t' "$TOPDIR/ci/bench.conf"
-		done >>"$vconf"
+		git -C "$vwt" -c user.name="kvmarm-series tooling" -c user.email=tooling@localhost \
+			commit -q -a -m "variant: $name"
+		"$TOPDIR/ci/build-artifact.sh" "variant-$name" "$vwt" "$a" base kvm >/dev/null
 	done
-	kernels+=(series="$bdir-bench/arch/arm64/boot/Image")
-	BENCH_CONF=$vconf "$TOPDIR/ci/ab-bench.sh" "$results/initramfs.cpio.gz" "$results/bench-variants" "${kernels[@]}"
+}
+selftests() {
+	local sdir="$WORK_ROOT/build/selftests"
+	mkdir -p "$sdir"
+	cmp -s "$results/artifacts/series/.config" "$sdir/.config" || cp "$results/artifacts/series/.config" "$sdir/.config"
+	"$TOPDIR/ci/build-selftests.sh" "$wt" "$sdir" >"$results/kselftest-dir"
+}
+initramfs() {
+	"$TOPDIR/ci/make-initramfs.sh" "$(cat "$results/kselftest-dir")" "$results/initramfs.cpio.gz"
 }
 boot() {
-	local cfgs
-	read -r -a cfgs <<<"${MATRIX_CONFIGS:-}"
-	"$TOPDIR/ci/run-matrix.sh" "$results/Image" "$results/initramfs.cpio.gz" "$results/boot" "${cfgs[@]}"
+	local devs
+	read -r -a devs <<<"${MATRIX_CONFIGS:-}"
+	"$TOPDIR/ci/run-matrix.sh" "$results/artifacts/series" "$results/initramfs.cpio.gz" \
+		"$results/jobs/matrix" "${devs[@]}"
+}
+ab() {
+	"$TOPDIR/ci/ab-test.sh" "$results/artifacts/base" "$results/artifacts/series" \
+		"$results/initramfs.cpio.gz" "$results/jobs/ab"
+}
+bench() {
+	local a="$results/artifacts" kernels=(base="$results/artifacts/base-bench") v t
+	if [ -n "${BENCH_VARIANTS:-}" ]; then
+		for v in "$a"/variant-*; do
+			[ -d "$v" ] || continue
+			# A variant runs the benchmarks of the test its patch names.
+			t=$(sed -n 's/^bench-test: *//p' "$TOPDIR/ci/variants/${v##*/variant-}.patch" | paste -sd, -)
+			kernels+=("${v##*/}=$v@$t")
+		done
+	fi
+	kernels+=(series="$a/series-bench")
+	"$TOPDIR/ci/ab-bench.sh" "$results/initramfs.cpio.gz" "$results/jobs/bench" "${kernels[@]}"
+}
+report() {
+	local rc=0
+	python3 "$TOPDIR/ci/report.py" "$results" "$results/jobs" >/dev/null || rc=$?
+	for f in jobs/ab/ab-summary.txt jobs/bench/bench-summary.txt; do
+		[ ! -f "$results/$f" ] || { echo; cat "$results/$f"; } >>"$results/summary.txt"
+	done
+	cat "$results/summary.txt"
+	return "$rc"
 }
 
 # Stages run as plain commands (see stage() in tools/lib.sh): the first
@@ -119,12 +157,13 @@ if [ "$checks" = 1 ]; then
 	stage "checkpatch, per-patch build, W=1, sparse" checks
 	failed
 fi
-stage "build patched kernel" build
+stage "build kernels (artifacts)" artifacts
 must_pass
 stage "build KVM selftests" selftests
 must_pass
 stage "pack initramfs" initramfs
 must_pass
+mkdir -p "$results/jobs"
 stage "boot matrix" boot
 failed
 if [ -z "${SKIP_AB:-}" ]; then
@@ -135,7 +174,6 @@ if [ -z "${SKIP_BENCH:-}" ]; then
 	stage "benchmarks (base vs series, kernels without debug options)" bench
 	failed
 fi
-for f in summary.txt results.ktap junit.xml; do
-	[ ! -f "$results/boot/$f" ] || cp "$results/boot/$f" "$results/$f"
-done
+stage "report" report
+failed
 exit "$rc"

@@ -1,21 +1,32 @@
 #!/usr/bin/env python3
-"""Summarise a CI boot-test run: a table for people, KTAP and JUnit XML.
+"""The one report over the job directories of ci/run-job.sh: a table for
+people, KTAP and JUnit XML for machines.
 
-usage: report.py RESULTS_DIR
+usage: report.py OUTDIR JOBS_DIR [JOBS_DIR...]
 
-RESULTS_DIR holds one directory per configuration, each with results.ktap
-(what the kselftest runner printed in the guest), console.log, seconds, and
-where they apply watchdog (the watchdog's message) and splats.txt (kernel
-splats found in console.log). Writes RESULTS_DIR/summary.txt,
-RESULTS_DIR/results.ktap and RESULTS_DIR/junit.xml, prints the summary and
-writes "passed failed skipped xfail" to RESULTS_DIR/counts. An expected
-failure (a subtest reported "# XFAIL") is listed with its reason in every
-report: its own KTAP line, a JUnit <skipped type="xfail">, and the summary.
+Every directory under a JOBS_DIR with a metadata.json written by run-job.sh
+is a job. Writes OUTDIR/summary.txt (a row per job label, runs of the same
+label added up, then a note for everything that is not a pass),
+OUTDIR/results.ktap (a test line per job), OUTDIR/junit.xml (a testsuite per
+job) and OUTDIR/counts ("passed failed skipped xfail"); prints the summary.
+
+A job of role "test" contributes a line per test (pass, fail, skip; a test
+that gave no result fails with the job's verdict: timeout, infra-error,
+splat), console:no-splat, and boot:* lines when the boot did not end
+normally. A job of role "reproduce" (an A/B base run) contributes one line:
+a pass whether or not the bug showed (the A/B summary counts how often), a
+failure when the run ended in a timeout or an infrastructure error, as that
+is evidence of nothing. An expected failure (a subtest reported "# XFAIL")
+is listed with its reason in every report and counted apart.
 """
+import json
 import os
 import re
 import sys
 from xml.sax.saxutils import escape as _escape, quoteattr as _quoteattr
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import ktap  # noqa: E402
 
 # Characters XML 1.0 cannot carry (a console log may have any byte).
 _INVALID_XML = re.compile('[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]')
@@ -28,37 +39,6 @@ def escape(text):
 def quoteattr(text):
     return _quoteattr(_INVALID_XML.sub('?', text))
 
-RESULT = re.compile(r'^(not ok|ok) (\d+) (?:selftests: )?([^#]*?)\s*(?:#\s*(.*))?$')
-# A subtest's expected failure, as the kselftest runner relays it ("# " prefix).
-XFAIL = re.compile(r'^[#\s]*ok \d+ (.*?)\s*# XFAIL\s*(.*)$')
-
-
-def parse_ktap(path):
-    """Top-level results of a kselftest KTAP stream, with each test's log."""
-    tests, log = [], []
-    if not os.path.exists(path):
-        return tests
-    with open(path, errors='replace') as f:
-        for line in f:
-            line = line.rstrip('\n').replace('\r', '')
-            m = RESULT.match(line)
-            if not m:
-                log.append(line)
-                continue
-            ok, _, name, directive = m.groups()
-            directive = directive or ''
-            if directive.upper().startswith('SKIP'):
-                status = 'skip'
-            elif ok == 'ok':
-                status = 'pass'
-            else:
-                status = 'fail'
-            tests.append({'name': name.strip().replace(': ', ':'),
-                          'status': status, 'directive': directive,
-                          'log': '\n'.join(log[-200:])})
-            log = []
-    return tests
-
 
 def read(path, default=''):
     try:
@@ -68,84 +48,124 @@ def read(path, default=''):
         return default
 
 
+def find_jobs(roots):
+    jobs = []
+    for root in roots:
+        for d, _, files in os.walk(root):
+            if 'metadata.json' not in files:
+                continue
+            try:
+                with open(os.path.join(d, 'metadata.json')) as f:
+                    m = json.load(f)
+            except (OSError, ValueError):
+                continue
+            if 'job' in m:
+                jobs.append((d, m))
+    return sorted(jobs, key=lambda j: j[0])
+
+
+def job_tests(d, m):
+    """The result lines of one job."""
+    verdict = m.get('verdict', 'infra-error')
+    splats = read(os.path.join(d, 'splats-decoded.txt')) or read(os.path.join(d, 'splats.txt'))
+    if m['job']['role'] == 'reproduce':
+        shown = verdict in ('fail', 'splat')
+        ok = verdict in ('pass', 'skip', 'fail', 'splat')
+        what = {'fail': 'reproduced (test failure)', 'splat': 'reproduced (kernel splat)',
+                'pass': 'not reproduced in this run', 'skip': 'skipped'}.get(verdict, verdict)
+        test = m['job']['tests'][0] if m['job']['tests'] else '?'
+        return [{'name': f'reproduce:{test}', 'status': 'pass' if ok else 'fail',
+                 'directive': what, 'log': splats if shown else ''}]
+    parsed = {t['name']: t for t in ktap.parse(os.path.join(d, 'results.ktap'))}
+    tests = []
+    for name, v in m.get('tests', {}).items():
+        t = parsed.get(name, {'directive': '', 'log': ''})
+        if v in ('pass', 'skip', 'fail') and name in parsed:
+            tests.append(dict(t, status=v))
+        else:
+            tests.append({'name': name, 'status': 'fail',
+                          'directive': f'no result ({v})', 'log': ''})
+    tests.append({'name': 'console:no-splat', 'status': 'fail' if splats else 'pass',
+                  'directive': 'kernel splat in console log' if splats else '',
+                  'log': splats})
+    for f, name in (('watchdog', 'boot:watchdog'), ('infra-error', 'boot:infra-error'),
+                    ('boot-error', 'boot:no-init')):
+        why = read(os.path.join(d, f))
+        if why:
+            tests.append({'name': name, 'status': 'fail', 'directive': why,
+                          'log': read(os.path.join(d, 'qemu.stderr')) if f == 'infra-error' else ''})
+    # Expected failures inside a test's output: shown, never folded into a pass.
+    for t in list(tests):
+        for sub, why in ktap.xfails(t['log']):
+            tests.append({'name': f'{t["name"]}: {sub}', 'status': 'xfail',
+                          'directive': why, 'log': ''})
+    return tests
+
+
 def main():
-    if len(sys.argv) != 2 or not os.path.isdir(sys.argv[1]):
-        sys.exit('usage: report.py RESULTS_DIR')
-    top = sys.argv[1]
-    configs = sorted(d for d in os.listdir(top)
-                     if os.path.isdir(os.path.join(top, d))
-                     and os.path.exists(os.path.join(top, d, 'console.log')))
-    rows, suites, ktap = [], [], ['KTAP version 1', f'1..{len(configs)}']
-    total = {'pass': 0, 'fail': 0, 'skip': 0, 'xfail': 0}
-    notes = []
-    for i, cfg in enumerate(configs, 1):
-        d = os.path.join(top, cfg)
-        tests = parse_ktap(os.path.join(d, 'results.ktap'))
-        watchdog = read(os.path.join(d, 'watchdog'))
-        splats = read(os.path.join(d, 'splats.txt'))
-        expected = [t for t in read(os.path.join(d, 'tests')).split() if t]
-        seen = {t['name'] for t in tests}
-        # A test the guest never reported (crash, watchdog) is a failure.
-        for t in expected:
-            if t not in seen:
-                tests.append({'name': t, 'status': 'fail',
-                              'directive': 'no result (guest crashed or was killed)',
-                              'log': ''})
-        tests.append({'name': 'console:no-splat',
-                      'status': 'fail' if splats else 'pass',
-                      'directive': 'kernel splat in console log' if splats else '',
-                      'log': splats})
-        if watchdog:
-            tests.append({'name': 'boot:watchdog', 'status': 'fail',
-                          'directive': watchdog, 'log': ''})
-        infra = read(os.path.join(d, 'infra-error'))
-        if infra:
-            tests.append({'name': 'boot:infra-error', 'status': 'fail',
-                          'directive': infra, 'log': read(os.path.join(d, 'qemu.stderr'))})
-            notes.append(f'{cfg}: {infra}; not a test result (see {d}/qemu.stderr)')
-        booterr = read(os.path.join(d, 'boot-error'))
-        if booterr:
-            tests.append({'name': 'boot:no-init', 'status': 'fail',
-                          'directive': booterr, 'log': ''})
-        # Expected failures inside a test's output: shown, never folded into a pass.
-        for t in list(tests):
-            for line in t['log'].splitlines():
-                m = XFAIL.match(line)
-                if m:
-                    tests.append({'name': f'{t["name"]}: {m.group(1)}', 'status': 'xfail',
-                                  'directive': m.group(2), 'log': line})
-        c = {s: sum(t['status'] == s for t in tests) for s in total}
-        for s in total:
-            total[s] += c[s]
-        secs = read(os.path.join(d, 'seconds'), '?')
-        rows.append((cfg, c['pass'], c['fail'], c['skip'], c['xfail'], secs))
-        ktap.append(f'    KTAP version 1')
-        ktap.append(f'    1..{len(tests)}')
+    if len(sys.argv) < 3 or not all(os.path.isdir(a) for a in sys.argv[2:]):
+        sys.exit('usage: report.py OUTDIR JOBS_DIR [JOBS_DIR...]')
+    top, roots = sys.argv[1], sys.argv[2:]
+    os.makedirs(top, exist_ok=True)
+    jobs = find_jobs(roots)
+    base = os.path.commonpath([os.path.abspath(r) for r in roots])
+    kinds = ('pass', 'fail', 'skip', 'xfail')
+    total = dict.fromkeys(kinds, 0)
+    rows, order, suites, notes = {}, [], [], []
+    ktap_out = ['KTAP version 1', f'1..{len(jobs)}']
+    for i, (d, m) in enumerate(jobs, 1):
+        tests = job_tests(d, m)
+        name = os.path.relpath(d, base)
+        if name == '.':
+            name = os.path.basename(os.path.abspath(d))
+        label = m['job']['label']
+        c = {k: sum(t['status'] == k for t in tests) for k in kinds}
+        for k in kinds:
+            total[k] += c[k]
+        secs = int(m.get('seconds', 0))
+        if label not in rows:
+            rows[label] = {'runs': 0, 'secs': 0, 'verdicts': {}, **dict.fromkeys(kinds, 0)}
+            order.append(label)
+        r = rows[label]
+        r['runs'] += 1
+        r['secs'] += secs
+        r['verdicts'][m['verdict']] = r['verdicts'].get(m['verdict'], 0) + 1
+        for k in kinds:
+            r[k] += c[k]
+        ktap_out.append('    KTAP version 1')
+        ktap_out.append(f'    1..{len(tests)}')
         for j, t in enumerate(tests, 1):
             word = 'not ok' if t['status'] == 'fail' else 'ok'
-            dirv = ' # SKIP' if t['status'] == 'skip' else ''
-            if t['status'] == 'xfail':
-                dirv = ' # XFAIL ' + t['directive']
+            dirv = {'skip': ' # SKIP', 'xfail': ' # XFAIL ' + t['directive']}.get(t['status'], '')
             if t['status'] == 'fail' and t['directive']:
                 dirv = ' # ' + t['directive']
-            ktap.append(f'    {word} {j} {t["name"]}{dirv}')
-        ktap.append(f'{"not ok" if c["fail"] else "ok"} {i} {cfg}')
-        suites.append((cfg, tests, secs))
-        if splats:
-            notes.append(f'{cfg}: kernel splat(s) in {d}/console.log:\n{splats}')
-        if watchdog:
-            notes.append(f'{cfg}: {watchdog}; console log kept in {d}/console.log')
+            elif t['name'].startswith('reproduce:'):
+                dirv = ' # ' + t['directive']
+            ktap_out.append(f'    {word} {j} {t["name"]}{dirv}')
+        ktap_out.append(f'{"not ok" if c["fail"] else "ok"} {i} {name} # {m["verdict"]}')
+        suites.append((name, tests, secs))
         for t in tests:
-            if t['status'] == 'fail' and not t['name'].startswith(('console:', 'boot:')):
-                notes.append(f'{cfg}: {t["name"]} failed ({t["directive"]})')
-            if t['status'] == 'xfail':
-                notes.append(f'{cfg}: expected failure: {t["name"]} ({t["directive"]})')
+            if t['status'] == 'fail':
+                notes.append(f'{name}: {t["name"]} failed ({t["directive"]})' +
+                             (f', see {d}' if not t['log'] else ':\n' + '\n'.join(
+                                 '    ' + x for x in t['log'].splitlines()[:80])))
+            elif t['status'] == 'xfail':
+                notes.append(f'{name}: expected failure: {t["name"]} ({t["directive"]})')
+            elif t['name'].startswith('reproduce:') and t['log']:
+                first = next((x.strip() for x in t['log'].splitlines()
+                              if re.search(r'BUG:|WARNING:|Unable|Oops|KASAN|panic', x)), '')
+                if first and not any(n.startswith(f'{label}: ') for n in notes):
+                    notes.append(f'{label}: {t["directive"]}: {first}')
 
-    w = max([len(r[0]) for r in rows] + [13])
-    out = [f'{"configuration":<{w}}  {"passed":>6}  {"failed":>6}  {"skipped":>7}  {"xfail":>5}  {"time":>6}']
-    for cfg, p, f, s, xf, secs in rows:
-        out.append(f'{cfg:<{w}}  {p:>6}  {f:>6}  {s:>7}  {xf:>5}  {secs:>5}s')
-    out.append(f'{"total":<{w}}  {total["pass"]:>6}  {total["fail"]:>6}  {total["skip"]:>7}  {total["xfail"]:>5}')
+    w = max([len(x) for x in order] + [5])
+    out = [f'{"job":<{w}}  {"runs":>4}  {"passed":>6}  {"failed":>6}  {"skipped":>7}  {"xfail":>5}  {"time":>6}  verdicts']
+    for label in order:
+        r = rows[label]
+        v = ', '.join(f'{k} {n}' for k, n in sorted(r['verdicts'].items()))
+        out.append(f'{label:<{w}}  {r["runs"]:>4}  {r["pass"]:>6}  {r["fail"]:>6}  {r["skip"]:>7}  '
+                   f'{r["xfail"]:>5}  {r["secs"]:>5}s  {v}')
+    out.append(f'{"total":<{w}}  {len(jobs):>4}  {total["pass"]:>6}  {total["fail"]:>6}  '
+               f'{total["skip"]:>7}  {total["xfail"]:>5}')
     if notes:
         out.append('')
         out.extend(notes)
@@ -153,21 +173,25 @@ def main():
     with open(os.path.join(top, 'summary.txt'), 'w') as f:
         f.write(summary)
     with open(os.path.join(top, 'results.ktap'), 'w') as f:
-        f.write('\n'.join(ktap) + '\n')
+        f.write('\n'.join(ktap_out) + '\n')
     x = ['<?xml version="1.0" encoding="UTF-8"?>',
-         f'<testsuites tests="{sum(total.values())}" failures="{total["fail"]}" skipped="{total["skip"] + total["xfail"]}">']
-    for cfg, tests, secs in suites:
+         f'<testsuites tests="{sum(total.values())}" failures="{total["fail"]}" '
+         f'skipped="{total["skip"] + total["xfail"]}">']
+    for name, tests, secs in suites:
         nf = sum(t['status'] == 'fail' for t in tests)
         ns = sum(t['status'] in ('skip', 'xfail') for t in tests)
-        x.append(f'  <testsuite name={quoteattr(cfg)} tests="{len(tests)}" failures="{nf}" skipped="{ns}" time="{secs if secs != "?" else 0}">')
+        x.append(f'  <testsuite name={quoteattr(name)} tests="{len(tests)}" failures="{nf}" '
+                 f'skipped="{ns}" time="{secs}">')
         for t in tests:
-            x.append(f'    <testcase classname={quoteattr(cfg)} name={quoteattr(t["name"])}>')
+            x.append(f'    <testcase classname={quoteattr(name)} name={quoteattr(t["name"])}>')
             if t['status'] == 'fail':
-                x.append(f'      <failure message={quoteattr(t["directive"] or "failed")}>{escape(t["log"])}</failure>')
+                x.append(f'      <failure message={quoteattr(t["directive"] or "failed")}>'
+                         f'{escape(t["log"])}</failure>')
             elif t['status'] == 'skip':
                 x.append(f'      <skipped message={quoteattr(t["directive"])}/>')
             elif t['status'] == 'xfail':
-                x.append(f'      <skipped type="xfail" message={quoteattr("expected failure: " + t["directive"])}/>')
+                x.append(f'      <skipped type="xfail" message='
+                         f'{quoteattr("expected failure: " + t["directive"])}/>')
             if t['log'] and t['status'] != 'fail':
                 x.append(f'      <system-out>{escape(t["log"])}</system-out>')
             x.append('    </testcase>')

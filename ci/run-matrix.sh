@@ -1,42 +1,41 @@
 #!/usr/bin/env bash
-# Boot one kernel + initramfs in every configuration of ci/matrix.conf, run the
-# selftests of ci/tests.conf in each, scan the console logs for splats, and
-# write the report (summary.txt, results.ktap, junit.xml) to RESULTS_DIR.
+# The boot matrix: one job per device of ci/matrix.conf, each running the
+# selftests that ci/tests.conf lists for it, with ci/test-args.conf
+# (ci/run-job.sh).
 #
-# usage: run-matrix.sh KERNEL INITRD RESULTS_DIR [CONFIG...]
+# usage: run-matrix.sh KERNEL INITRD JOBS_DIR [DEVICE...]
+#   KERNEL: an artifact directory (ci/build-artifact.sh) or an Image.
 # Environment: MATRIX, TESTS, TEST_ARGS (files), TEST_TIMEOUT (s per test).
+# Writes JOBS_DIR/<device>/ per device; exits 1 unless every job passed.
 set -euo pipefail
 . "$(dirname "$0")/../tools/lib.sh"
 
-[ $# -ge 3 ] || die "usage: ${0##*/} KERNEL INITRD RESULTS_DIR [CONFIG...]"
-kernel=$1 initrd=$2 results=$3
+[ $# -ge 3 ] || die "usage: ${0##*/} KERNEL INITRD JOBS_DIR [DEVICE...]"
+kernel=$1 initrd=$2 jobs=$3
 shift 3
-matrix=${MATRIX:-$TOPDIR/ci/matrix.conf}
+export MATRIX=${MATRIX:-$TOPDIR/ci/matrix.conf}
 tests_file=${TESTS:-$TOPDIR/ci/tests.conf}
-args_file=${TEST_ARGS:-$TOPDIR/ci/test-args.conf}
-for f in "$matrix" "$tests_file" "$args_file"; do [ -f "$f" ] || die "'$f' not found"; done
-mkdir -p "$results"
-
-nocomment() { sed 's/#.*//; s/^[[:space:]]*//; s/[[:space:]]*$//' "$1" | sed '/^$/d'; }
-tests=$(nocomment "$tests_file" | paste -sd, -)
-args=$(nocomment "$args_file" | tr ' ' _ | paste -sd';' -)
-[ -n "$tests" ] || die "no test named in $tests_file"
+[ -n "$(conf_rows "$tests_file")" ] || die "no test named in $tests_file"
+mapfile -t args < <(conf_rows "${TEST_ARGS:-$TOPDIR/ci/test-args.conf}")
+mapfile -t devices < <(conf_rows "$MATRIX" | cut -d'|' -f1)
+for d in "$@"; do
+	printf '%s\n' "${devices[@]}" | grep -qxF "$d" || die "device '$d' is not in $MATRIX"
+done
+[ $# -eq 0 ] || devices=("$@")
+mkdir -p "$jobs"
 
 rc=0
-while IFS='|' read -r name machine cmdline; do
-	name=$(echo "$name" | xargs) machine=$(echo "$machine" | xargs) cmdline=$(echo "$cmdline" | xargs)
-	if [ $# -gt 0 ] && ! printf '%s\n' "$@" | grep -qxF "$name"; then continue; fi
-	out="$results/$name"
-	rm -rf "$out"
-	mkdir -p "$out"
-	echo "$tests" | tr ',' '\n' >"$out/tests"
-	info "[$name] booting ($machine${cmdline:+, $cmdline})"
-	read -r -a extra <<<"$cmdline"
-	"$TOPDIR/ci/boot-guest.sh" "$kernel" "$initrd" "$out" "$machine" "${extra[@]}" \
-		"ci.tests=$tests" "ci.timeout=${TEST_TIMEOUT:-300}" ${args:+"ci.args=$args"} || rc=1
-	"$TOPDIR/ci/scan-console.sh" "$out/console.log" >"$out/splats.txt" || rc=1
-	info "[$name] $(grep -c '^ok .*# SKIP' "$out/results.ktap" || true) skipped," \
-		"$(grep -c '^not ok' "$out/results.ktap" || true) failed, $(cat "$out/seconds")s"
-done < <(nocomment "$matrix")
-python3 "$TOPDIR/ci/report.py" "$results" || rc=1
+for dev in "${devices[@]}"; do
+	# The tests of this device: those with no device list, or naming it.
+	tests=$(conf_rows "$tests_file" | awk -F'|' -v d="$dev" \
+		'$2 == "" { print $1; next } { n = split($2, l, " "); for (i = 1; i <= n; i++) if (l[i] == d) print $1 }' |
+		paste -sd, -)
+	[ -n "$tests" ] || { info "[$dev] no test for this device in $tests_file"; continue; }
+	info "[$dev] booting"
+	v=$("$TOPDIR/ci/run-job.sh" --tests "$tests" "${args[@]/#/--arg=}" \
+		--timeout "${TEST_TIMEOUT:-300}" --label "matrix/$dev" \
+		"$dev" "$kernel" "$initrd" "$jobs/$dev") || rc=1
+	info "[$dev] $v: $(grep -c '^ok .*# SKIP' "$jobs/$dev/results.ktap" || true) skipped," \
+		"$(grep -c '^not ok' "$jobs/$dev/results.ktap" || true) failed, $(cat "$jobs/$dev/seconds")s"
+done
 exit "$rc"

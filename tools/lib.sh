@@ -37,6 +37,25 @@ need_tool() {
 		die "'$1' not found: install the Debian package '$2' (apt-get install $2)"
 }
 
+# conf_rows FILE: the one parser of the CI's "|"-separated configuration
+# files (ci/*.conf): comments ("#" to the end of a line) and blank lines
+# dropped, each field trimmed; prints "field|field|..." per row.
+conf_rows() {
+	[ -f "$1" ] || die "configuration file '$1' not found"
+	sed 's/#.*//' "$1" | awk -F'|' -v OFS='|' '
+		{ for (i = 1; i <= NF; i++) { gsub(/^[ \t]+|[ \t]+$/, "", $i) } }
+		{ line = $0; gsub(/[|]/, "", line) } line != "" { $1 = $1; print }'
+}
+
+# device_row NAME [MATRIX]: "machine|cpu|cmdline" of device NAME in
+# ci/matrix.conf (or MATRIX), or an error naming the file.
+device_row() {
+	local m=${2:-${MATRIX:-$TOPDIR/ci/matrix.conf}} row
+	row=$(conf_rows "$m" | awk -F'|' -v n="$1" '$1 == n { print $2 "|" $3 "|" $4; exit }')
+	[ -n "$row" ] || die "device '$1' is not in $m"
+	echo "$row"
+}
+
 # series_field KEY: value of a '# KEY: value' line in the series file.
 series_field() {
 	sed -n "s/^#[[:space:]]*$1:[[:space:]]*//p" "$SERIES_FILE" | head -n1

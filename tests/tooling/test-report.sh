@@ -21,9 +21,22 @@ done <<'LOGS'
 [    2.000000] [ BUG: Invalid wait context ]
 LOGS
 
-# A results directory with a pass, a skip, a fail, and a splat in another.
-mkdir -p "$T/r/a" "$T/r/b"
-cat >"$T/r/a/results.ktap" <<'KTAP'
+# job DIR VERDICT ROLE TEST...: a job directory as ci/run-job.sh leaves it
+# (per-test verdicts from its results.ktap, computed by job-metadata.py).
+job() {
+	local d=$1 v=$2 role=$3
+	shift 3
+	mkdir -p "$d"
+	[ -f "$d/console.log" ] || cp "$T/clean.log" "$d/console.log"
+	"$scan" "$d/console.log" >"$d/splats.txt" || true
+	echo '{"seconds": 12}' >"$d/metadata.json"
+	DEVICE=dev CPU=max DCMD="" TESTS=$(IFS=,; echo "$*") ARGS="" TIMEOUT=1 RUN_TIMEOUT=2 ROLE=$role \
+		LABEL=$(basename "$d") VERDICT=$v python3 "$TOP/ci/job-metadata.py" "$d"
+}
+
+# Jobs with a pass, a skip, a fail, and a splat in another.
+mkdir -p "$T/r/jobs/a" "$T/r/jobs/b"
+cat >"$T/r/jobs/a/results.ktap" <<'KTAP'
 TAP version 13
 1..3
 # selftests: kvm: one
@@ -34,12 +47,16 @@ ok 2 selftests: kvm: two # SKIP
 # selftests: kvm: three
 not ok 3 selftests: kvm: three # exit=1
 KTAP
-cp "$T/clean.log" "$T/r/a/console.log"
-echo 12 >"$T/r/a/seconds"
-printf 'TAP version 13\n1..1\nok 1 selftests: kvm: one\n' >"$T/r/b/results.ktap"
-cp "$T/splat1.log" "$T/r/b/console.log"
-"$scan" "$T/r/b/console.log" >"$T/r/b/splats.txt" || true
-fails_with "a failed test fails the report" "three failed" python3 "$TOP/ci/report.py" "$T/r"
+job "$T/r/jobs/a" fail test kvm:one kvm:two kvm:three
+printf 'TAP version 13\n1..1\nok 1 selftests: kvm: one\n' >"$T/r/jobs/b/results.ktap"
+cp "$T/splat1.log" "$T/r/jobs/b/console.log"
+job "$T/r/jobs/b" splat test kvm:one
+check "job-metadata.py records each test's verdict" python3 -c '
+import json, sys
+m = json.load(open(sys.argv[1]))
+assert m["tests"] == {"kvm:one": "pass", "kvm:two": "skip", "kvm:three": "fail"}, m["tests"]
+assert m["verdict"] == "fail" and m["job"]["role"] == "test"' "$T/r/jobs/a/metadata.json"
+fails_with "a failed test fails the report" "three failed" python3 "$TOP/ci/report.py" "$T/r" "$T/r/jobs"
 check "counts: the skip is a skip, not a pass (3 passed, 2 failed, 1 skipped, 0 xfail)" \
 	grep -qx '3 2 1 0' "$T/r/counts"
 check "the splat is quoted in the summary" grep -q 'possible circular locking' "$T/r/summary.txt"
@@ -48,7 +65,20 @@ import sys, xml.etree.ElementTree as E
 r = E.parse(sys.argv[1]).getroot()
 assert r.get("skipped") == "1" and r.get("failures") == "2", r.attrib
 assert any(tc.find("skipped") is not None for tc in r.iter("testcase"))' "$T/r/junit.xml"
-check "KTAP output has a line per configuration" grep -qx 'not ok 2 b' "$T/r/results.ktap"
+check "KTAP output has a line per job, with its verdict" grep -qx 'not ok 2 b # splat' "$T/r/results.ktap"
+
+# A/B base runs: a failure or a splat is the bug showing, not a failed run;
+# a timeout or an infrastructure error is evidence of nothing and fails.
+mkdir -p "$T/ab/jobs/r1" "$T/ab/jobs/r2" "$T/ab/jobs/r3"
+printf 'TAP version 13\n1..1\nnot ok 1 selftests: kvm: race # exit=1\n' >"$T/ab/jobs/r1/results.ktap"
+job "$T/ab/jobs/r1" fail reproduce kvm:race
+cp "$T/splat2.log" "$T/ab/jobs/r2/console.log"
+job "$T/ab/jobs/r2" splat reproduce kvm:race
+job "$T/ab/jobs/r3" timeout reproduce kvm:race
+fails_with "a base run that timed out fails the report" "reproduce:kvm:race failed \(timeout\)" \
+	python3 "$TOP/ci/report.py" "$T/ab" "$T/ab/jobs"
+check "the reproducing runs count as passes, the timeout as a failure" grep -qx '2 1 0 0' "$T/ab/counts"
+check "the reproduction is named in the KTAP" grep -q 'ok 1 reproduce:kvm:race # reproduced (test failure)' "$T/ab/results.ktap"
 
 # An expected failure inside a test's output is shown with its reason, never as a pass.
 mkdir -p "$T/x/a"
@@ -60,8 +90,8 @@ TAP version 13
 # ok 2 no SGI left active # XFAIL left active 3 times in 2000 iterations, cause under investigation
 ok 1 selftests: kvm: race
 KTAP
-cp "$T/clean.log" "$T/x/a/console.log"
-check "an expected failure does not fail the report" python3 "$TOP/ci/report.py" "$T/x"
+job "$T/x/a" pass test kvm:race
+check "an expected failure does not fail the report" python3 "$TOP/ci/report.py" "$T/x" "$T/x"
 check "counts: 2 passed (the test, no splat), 0 failed, 0 skipped, 1 xfail" grep -qx '2 0 0 1' "$T/x/counts"
 check "the expected failure and its reason are in the summary" \
 	grep -q 'expected failure: kvm:race: no SGI left active (left active 3 times in 2000 iterations' "$T/x/summary.txt"
@@ -74,9 +104,11 @@ assert [s.get("type") for s in r.iter("skipped")] == ["xfail"]' "$T/x/junit.xml"
 # A log with control characters still gives valid JUnit XML.
 mkdir -p "$T/c/a"
 printf 'TAP version 13\n1..1\n# selftests: kvm: one\n# bad \001\002\033[0m bytes\nnot ok 1 selftests: kvm: one # exit=1\n' >"$T/c/a/results.ktap"
-cp "$T/clean.log" "$T/c/a/console.log"
-python3 "$TOP/ci/report.py" "$T/c" >/dev/null 2>&1 || true
+job "$T/c/a" fail test kvm:one
+python3 "$TOP/ci/report.py" "$T/c" "$T/c" >/dev/null 2>&1 || true
 check "JUnit XML stays valid with control characters in a log" python3 -c '
 import sys, xml.etree.ElementTree as E
 E.parse(sys.argv[1])' "$T/c/junit.xml"
+check "no compiled Python is committed (ci/__pycache__)" \
+	bash -c 'test -z "$(git -C "$1" ls-files "*__pycache__*" "*.pyc")"' _ "$TOP"
 finish

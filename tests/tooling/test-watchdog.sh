@@ -11,12 +11,22 @@ check "the console log is kept" test -f "$T/out/console.log"
 check "the watchdog verdict is kept" grep -q "did not reach init" "$T/out/watchdog"
 check "metadata.json says watchdog" grep -q '"status": "watchdog"' "$T/out/metadata.json"
 
-printf 'hang | virt,gic-version=3 |\n' >"$T/matrix"
+printf 'hang | virt,gic-version=3 | max |\n' >"$T/matrix"
 printf 'kvm:vgic_init\n' >"$T/tests"
-fails_with "the matrix run fails and reports the watchdog" "boot:watchdog|did not reach init" \
-	env BOOT_TIMEOUT=3 MATRIX="$T/matrix" TESTS="$T/tests" "$TOP/ci/run-matrix.sh" "$T/Image" "$T/initrd" "$T/res"
-check "the missing test result counts as a failure" grep -q 'not ok .* kvm:vgic_init' "$T/res/results.ktap"
-check "JUnit XML records the failure" grep -q '<failure message="watchdog: guest did not reach init' "$T/res/junit.xml"
+fails_with "the job runner gives the verdict timeout" "^timeout$" \
+	env BOOT_TIMEOUT=3 MATRIX="$T/matrix" "$TOP/ci/run-job.sh" --tests kvm:vgic_init hang "$T/Image" "$T/initrd" "$T/job"
+check "...in its verdict file and metadata.json, for the job and its test" python3 -c '
+import json, sys
+m = json.load(open(sys.argv[1]))
+assert m["verdict"] == "timeout" and m["tests"] == {"kvm:vgic_init": "timeout"}, m' "$T/job/metadata.json"
+check "...and a LAVA job definition of the same boot" grep -q 'machine: "virt,gic-version=3"' "$T/job/lava-job.yaml"
+fails_with "the matrix run fails" "hang" \
+	env BOOT_TIMEOUT=3 MATRIX="$T/matrix" TESTS="$T/tests" "$TOP/ci/run-matrix.sh" "$T/Image" "$T/initrd" "$T/res/jobs"
+python3 "$TOP/ci/report.py" "$T/res" "$T/res/jobs" >/dev/null 2>&1 || true
+check "the missing test result counts as a failure" grep -q 'not ok .* kvm:vgic_init # no result (timeout)' "$T/res/results.ktap"
+check "JUnit XML records the watchdog" grep -q '<failure message="watchdog: guest did not reach init' "$T/res/junit.xml"
+fails_with "a device not in the matrix is named" "device 'nosuch' is not in" \
+	env MATRIX="$T/matrix" "$TOP/ci/run-job.sh" nosuch "$T/Image" "$T/initrd" "$T/job2"
 
 # A QEMU that cannot start is an infrastructure error, with QEMU's own reason.
 fails_with "a QEMU that cannot start is an infra-error, with QEMU's reason" "infra-error: QEMU exited with status [1-9].*unsupported machine type" \
@@ -30,13 +40,16 @@ check "...and a metadata.json saying how it ended" \
 check "...that is valid bash" bash -n "$T/q/reproduce.sh"
 check "...with the same machine and a shell mode" \
 	bash -c 'grep -q -- "-M nosuchmachine" "$1" && grep -q "ci.shell=1" "$1"' _ "$T/q/reproduce.sh"
-printf 'broken | nosuchmachine |\n' >"$T/matrix2"
-fails_with "the matrix reports boot:infra-error, not a test result" "infra-error" \
-	env MATRIX="$T/matrix2" TESTS="$T/tests" "$TOP/ci/run-matrix.sh" "$T/Image" "$T/initrd" "$T/res2"
+printf 'broken | nosuchmachine | max |\n' >"$T/matrix2"
+fails_with "the matrix run fails on an infra-error" "broken" \
+	env MATRIX="$T/matrix2" TESTS="$T/tests" "$TOP/ci/run-matrix.sh" "$T/Image" "$T/initrd" "$T/res2/jobs"
+check "the job's verdict is infra-error" grep -qx infra-error "$T/res2/jobs/broken/verdict"
+python3 "$TOP/ci/report.py" "$T/res2" "$T/res2/jobs" >/dev/null 2>&1 || true
 check "the report has a boot:infra-error line" grep -q 'not ok .* boot:infra-error' "$T/res2/results.ktap"
 
 # The A/B runs: an infrastructure error on the base is not "reproduced".
 printf 'vgic_init | broken | -x | 1\n' >"$T/ab.conf"
+export MATRIX="$T/matrix2"
 fails_with "A/B: a base that cannot boot fails the run" "base run 1/1: infra-error" \
 	env MATRIX="$T/matrix2" AB_TESTS="$T/ab.conf" "$TOP/ci/ab-test.sh" "$T/Image" "$T/Image" "$T/initrd" "$T/ab"
 check "A/B: it is not counted as reproduced" grep -q 'base: reproduced 0/1' "$T/ab/ab-summary.txt"

@@ -1,0 +1,105 @@
+#!/usr/bin/env bash
+# The one job runner: boot a kernel and an initramfs on a device of
+# ci/matrix.conf, run a list of KVM selftests in the guest, scan the console
+# for splats, and give every test and the boot a verdict: pass, fail, skip,
+# splat, timeout or infra-error. The boot matrix, the A/B runs, the
+# benchmarks and the stuck-SGI counts are loops over this script.
+#
+# usage: run-job.sh [options] DEVICE KERNEL INITRD OUTDIR
+#   KERNEL   an artifact directory of ci/build-artifact.sh (Image, vmlinux,
+#            metadata.json: splats are decoded to file:line) or an Image
+# options:
+#   --tests LIST       collection:test names, comma- or space-separated
+#                      (default: ci/tests.conf)
+#   --arg TEST=ARGS    extra arguments for one test (repeatable; default:
+#                      ci/test-args.conf when --tests is not given)
+#   --timeout S        per-test timeout in the guest (default 300)
+#   --run-timeout S    watchdog for the whole boot (default 1800)
+#   --role ROLE        "test" (default): the tests must pass; "reproduce":
+#                      an A/B base run, where a failure or a splat is the
+#                      bug showing (recorded as such, see ci/report.py)
+#   --label LABEL      the report's row for this job (default: OUTDIR's name)
+# Writes OUTDIR/{console.log,results.ktap,splats.txt,verdict,metadata.json,
+# reproduce.sh,lava-job.yaml} (and splats-decoded.txt). Prints the verdict.
+# Exit: 0 pass or skip, 1 fail or splat, 2 timeout, 3 infra-error.
+set -euo pipefail
+. "$(dirname "$0")/../tools/lib.sh"
+
+tests="" args=() timeout=300 run_timeout=${RUN_TIMEOUT:-1800} role=test label=""
+while [ $# -gt 0 ]; do
+	case $1 in
+	--tests) tests=$2; shift 2 ;;
+	--arg) args+=("$2"); shift 2 ;;
+	--arg=*) args+=("${1#--arg=}"); shift ;;
+	--timeout) timeout=$2; shift 2 ;;
+	--run-timeout) run_timeout=$2; shift 2 ;;
+	--role) role=$2; shift 2 ;;
+	--label) label=$2; shift 2 ;;
+	--) shift; break ;;
+	-*) die "unknown option '$1'" ;;
+	*) break ;;
+	esac
+done
+[ $# -eq 4 ] || die "usage: ${0##*/} [options] DEVICE KERNEL INITRD OUTDIR"
+device=$1 kernel=$2 initrd=$3 out=$4
+case $role in test | reproduce) ;; *) die "--role must be test or reproduce, not '$role'" ;; esac
+IFS='|' read -r machine cpu cmdline < <(device_row "$device")
+
+image=$kernel vmlinux="" srctree=""
+if [ -d "$kernel" ]; then
+	image=$kernel/Image
+	[ -f "$image" ] || die "artifact '$kernel' has no Image"
+	[ ! -f "$kernel/vmlinux.path" ] || vmlinux=$(cat "$kernel/vmlinux.path")
+	[ ! -f "$kernel/source.path" ] || srctree=$(cat "$kernel/source.path")
+fi
+if [ -z "$tests" ]; then
+	tests=$(conf_rows "$TOPDIR/ci/tests.conf" | cut -d'|' -f1 | paste -sd, -)
+	[ ${#args[@]} -gt 0 ] || mapfile -t args < <(conf_rows "$TOPDIR/ci/test-args.conf")
+fi
+tests=$(echo "$tests" | tr -s ', ' '\n' | sed '/^$/d' | paste -sd, -)
+[ -n "$tests" ] || die "no test to run"
+argstr=""
+for a in "${args[@]}"; do
+	[ "${a#*=}" != "$a" ] || die "--arg '$a' is not TEST=ARGS"
+	argstr="${argstr:+$argstr;}$(echo "$a" | tr ' ' _)"
+done
+
+rm -rf "$out"
+mkdir -p "$out"
+echo "$tests" | tr ',' '\n' >"$out/tests"
+read -r -a extra <<<"$cmdline"
+brc=0
+QEMU_CPU=$cpu RUN_TIMEOUT=$run_timeout "$TOPDIR/ci/boot-guest.sh" "$image" "$initrd" "$out" "$machine" \
+	"${extra[@]}" "ci.tests=$tests" "ci.timeout=$timeout" ${argstr:+"ci.args=$argstr"} \
+	>"$out/boot.log" 2>&1 || brc=$?
+src=0
+"$TOPDIR/ci/scan-console.sh" "$out/console.log" >"$out/splats.txt" || src=$?
+if [ "$src" = 1 ] && [ -n "$vmlinux" ] && [ -f "$vmlinux" ]; then
+	"$TOPDIR/ci/decode-splats.sh" "$out/splats.txt" "$vmlinux" "$srctree" >"$out/splats-decoded.txt" 2>&1 || true
+fi
+
+# The job's verdict: what stopped it first decides. An infrastructure error
+# (QEMU that did not start) and a watchdog are never a pass and never a
+# test failure; a splat fails the run whatever the tests said.
+ktap=$out/results.ktap
+if [ "$brc" = 3 ]; then verdict=infra-error
+elif [ "$src" = 1 ]; then verdict=splat
+elif [ "$src" != 0 ]; then verdict=infra-error
+elif [ "$brc" = 2 ]; then verdict=timeout
+elif [ "$brc" != 0 ]; then verdict=fail # the kernel stopped before init
+elif grep -q '^not ok' "$ktap"; then verdict=fail
+elif [ "$(grep -c '^ok' "$ktap" || true)" -lt "$(wc -l <"$out/tests")" ]; then
+	verdict=infra-error # the guest ran, but some test gave no result
+elif [ "$(grep -c '^ok .*# SKIP' "$ktap" || true)" = "$(wc -l <"$out/tests")" ]; then verdict=skip
+else verdict=pass
+fi
+echo "$verdict" >"$out/verdict"
+
+# metadata.json (boot-guest.sh wrote the boot's part): the device, the job
+# and the verdicts; lava-job.yaml: the same job for a LAVA lab.
+DEVICE=$device CPU=$cpu DCMD=$cmdline TESTS=$tests ARGS=$argstr TIMEOUT=$timeout \
+	RUN_TIMEOUT=$run_timeout ROLE=$role LABEL=${label:-$(basename "$out")} VERDICT=$verdict \
+	VMLINUX=$vmlinux ARTIFACT=$(if [ -d "$kernel" ]; then realpath "$kernel"; fi) \
+	python3 "$TOPDIR/ci/job-metadata.py" "$out"
+echo "$verdict"
+case $verdict in pass | skip) exit 0 ;; fail | splat) exit 1 ;; timeout) exit 2 ;; *) exit 3 ;; esac
