@@ -43,7 +43,10 @@ while IFS='|' read -r test dev args runs; do
 	repro=0 clean=0 quote="" other=""
 	for i in $(seq 1 "$runs"); do
 		d="$out/base/$test-$dev-$i"
-		v=$(run "$base" reproduce base)
+		v=$(run "$base" reproduce base </dev/null)
+		# Reproduced: a splat, or the test itself failing (not a kernel
+		# that did not boot).
+		[ "$v" != fail ] || grep -q "^not ok [0-9]* selftests: kvm: $test" "$d/results.ktap" || v=fail-before-test
 		case $v in
 		fail | splat)
 			repro=$((repro + 1))
@@ -59,7 +62,7 @@ while IFS='|' read -r test dev args runs; do
 	done
 	for i in $(seq 1 "$runs"); do
 		d="$out/series/$test-$dev-$i"
-		v=$(run "$series" test series)
+		v=$(run "$series" test series </dev/null)
 		case $v in
 		pass)
 			clean=$((clean + 1))
@@ -72,10 +75,15 @@ while IFS='|' read -r test dev args runs; do
 			sed 's/^/    /' "$d/splats.txt" >>"$summary" 2>/dev/null || true ;;
 		esac
 	done
+	if [ "$clean" = 0 ]; then
+		rc=1
+		other="$other no series run passed: nothing was shown;"
+	fi
 	printf '%-20s %-11s base: reproduced %d/%d   series: clean %d/%d%s%s\n' "$test" "$dev" \
 		"$repro" "$runs" "$clean" "$runs" "${other:+
    $other}" "${quote:+
     base: $quote}" >>"$summary"
 done < <(conf_rows "$conf")
+# (run-job.sh reads nothing from stdin; the rows above are its loop's own.)
 cat "$summary"
 exit "$rc"

@@ -39,8 +39,11 @@ cache="$WORK_ROOT/artifacts/$key"
 if [ -f "$cache/metadata.json" ]; then
 	info "[$name] cached artifact $key (tree ${tree:0:12}, fragments: $*)"
 else
-	# One incremental build directory per worktree and fragment set.
-	bdir="$WORK_ROOT/build/$(basename "$wt")-$fkey"
+	# One incremental build directory per worktree and fragment set, inside
+	# the worktree (apply-series.sh keeps it): the same relative path to the
+	# sources from every build directory, so that ccache (CCACHE_BASEDIR)
+	# shares objects between the series, the base and the variants.
+	bdir="$(realpath "$wt")/.build-$fkey"
 	"${BUILD_KERNEL:-$TOPDIR/ci/build-kernel.sh}" "$wt" "$bdir" "${frag_files[@]}" >/dev/null
 	rm -rf "$cache.tmp"
 	mkdir -p "$cache.tmp"

@@ -46,7 +46,7 @@ def lava_yaml(m):
         f'  machine: {q(m["device"]["machine"])}',
         f'  cpu: {q(m["device"]["cpu"])}',
         '  memory: 4096',
-        '  extra_options: ["-smp", "2", "-device", "virtio-serial-device"]',
+        f'  extra_options: ["-smp", "2", "-device", "virtio-serial-device", "-append", {q(m["cmdline"])}]',
         'actions:',
         '- deploy:',
         '    to: tmpfs',
@@ -57,18 +57,17 @@ def lava_yaml(m):
         '    method: qemu',
         '    media: tmpfs',
         f'    prompts: ["ci-guest: running"]',
+        # The guest's /init runs the tests (ci.tests, ci.args on the command
+        # line) and powers off: LAVA watches the console between its markers.
         '- test:',
         f'    timeout: {{seconds: {m["job"]["run_timeout"]}}}',
-        '    definitions:',
-        '    - from: inline',
-        f'      name: {q(m["job"]["label"])}',
-        '      path: inline/kvm-selftests.yaml',
-        '      repository:',
-        '        metadata: {format: Lava-Test Test Definition 1.0, name: kvm-selftests}',
-        '        run:',
-        '          steps:',
-        f'          - {q("cd /kselftest && ./run_kselftest.sh -o " + str(m["job"]["timeout"]) + "".join(" -t " + t for t in tests))}',
-        f'# kernel command line: {m["cmdline"]}',
+        '    monitors:',
+        f'    - name: {q(m["job"]["label"])}',
+        '      start: "ci-guest: running"',
+        '      end: "ci-guest: done"',
+        '      pattern: "(?P<result>ok|not ok) \\\\d+ selftests: kvm: (?P<test_case_id>\\\\S+)"',
+        '      fixupdict: {"ok": "pass", "not ok": "fail"}',
+        f'# tests: {", ".join(tests)}',
     ]
     return '\n'.join(lines) + '\n'
 
@@ -85,7 +84,8 @@ def main():
     m['device'] = {'name': e['DEVICE'], 'machine': m.get('machine', ''), 'cpu': e['CPU'],
                    'cmdline': e['DCMD']}
     m['job'] = {'label': e['LABEL'], 'role': e['ROLE'], 'tests': tests,
-                'args': [a.replace('_', ' ') for a in e['ARGS'].split(';') if a],
+                'args': [n + '=' + v.replace('_', ' ') for n, _, v in
+                         (a.partition('=') for a in e['ARGS'].split(';') if a)],
                 'timeout': int(e['TIMEOUT']), 'run_timeout': int(e['RUN_TIMEOUT']),
                 'artifact': e.get('ARTIFACT', ''), 'vmlinux': e.get('VMLINUX', '')}
     m['verdict'] = e['VERDICT']

@@ -70,7 +70,7 @@ checks() {
 	cwt=$("$TOPDIR/tools/apply-series.sh" --dest "$WORK_ROOT/worktrees/checks")
 	# shellcheck disable=SC2086
 	KERNEL_FRAGMENTS=$debug_frags "$TOPDIR/tools/check-patches.sh" --worktree "$cwt" \
-		--build-dir "$WORK_ROOT/build/checks" 2>&1 | tee "$results/check-patches.log" >&2
+		--build-dir "$cwt/.build-checks" 2>&1 | tee "$results/check-patches.log" >&2
 	[ "${PIPESTATUS[0]}" = 0 ] || return 1
 	mkdir -p "$CACHE_ROOT/checks"
 	cp "$results/check-patches.log" "$cached"

@@ -61,6 +61,11 @@ def find_jobs(roots):
                 continue
             if 'job' in m:
                 jobs.append((d, m))
+            elif os.path.exists(os.path.join(d, 'tests')):
+                # A job that died before run-job.sh completed it.
+                jobs.append((d, {'job': {'label': os.path.basename(d), 'role': 'test',
+                                         'tests': []},
+                                 'verdict': 'infra-error', 'tests': {}}))
     return sorted(jobs, key=lambda j: j[0])
 
 
@@ -74,7 +79,8 @@ def job_tests(d, m):
         what = {'fail': 'reproduced (test failure)', 'splat': 'reproduced (kernel splat)',
                 'pass': 'not reproduced in this run', 'skip': 'skipped'}.get(verdict, verdict)
         test = m['job']['tests'][0] if m['job']['tests'] else '?'
-        return [{'name': f'reproduce:{test}', 'status': 'pass' if ok else 'fail',
+        status = 'skip' if verdict == 'skip' else 'pass' if ok else 'fail'
+        return [{'name': f'reproduce:{test}', 'status': status,
                  'directive': what, 'log': splats if shown else ''}]
     parsed = {t['name']: t for t in ktap.parse(os.path.join(d, 'results.ktap'))}
     tests = []
@@ -94,6 +100,10 @@ def job_tests(d, m):
         if why:
             tests.append({'name': name, 'status': 'fail', 'directive': why,
                           'log': read(os.path.join(d, 'qemu.stderr')) if f == 'infra-error' else ''})
+    # A job whose verdict is not a pass or a skip never reports as one.
+    if verdict not in ('pass', 'skip') and not any(t['status'] == 'fail' for t in tests):
+        tests.append({'name': f'job:{verdict}', 'status': 'fail',
+                      'directive': f'the job ended with verdict {verdict}', 'log': ''})
     # Expected failures inside a test's output: shown, never folded into a pass.
     for t in list(tests):
         for sub, why in ktap.xfails(t['log']):
@@ -108,6 +118,8 @@ def main():
     top, roots = sys.argv[1], sys.argv[2:]
     os.makedirs(top, exist_ok=True)
     jobs = find_jobs(roots)
+    if not jobs:
+        sys.exit(f'report.py: no job directory under {", ".join(roots)}')
     base = os.path.commonpath([os.path.abspath(r) for r in roots])
     kinds = ('pass', 'fail', 'skip', 'xfail')
     total = dict.fromkeys(kinds, 0)

@@ -24,6 +24,11 @@
 # Exit: 0 pass or skip, 1 fail or splat, 2 timeout, 3 infra-error.
 set -euo pipefail
 . "$(dirname "$0")/../tools/lib.sh"
+# A job that cannot be set up is an infrastructure error, not a failed test.
+die() {
+	printf '%s: error: %s\n' "${0##*/}" "$*" >&2
+	exit 3
+}
 
 tests="" args=() timeout=300 run_timeout=${RUN_TIMEOUT:-1800} role=test label=""
 while [ $# -gt 0 ]; do
@@ -73,9 +78,12 @@ QEMU_CPU=$cpu RUN_TIMEOUT=$run_timeout "$TOPDIR/ci/boot-guest.sh" "$image" "$ini
 	"${extra[@]}" "ci.tests=$tests" "ci.timeout=$timeout" ${argstr:+"ci.args=$argstr"} \
 	>"$out/boot.log" 2>&1 || brc=$?
 src=0
-"$TOPDIR/ci/scan-console.sh" "$out/console.log" >"$out/splats.txt" || src=$?
+"$TOPDIR/ci/scan-console.sh" "$out/console.log" >"$out/splats.txt" 2>"$out/scan.log" || src=$?
+[ "$src" != 1 ] || [ -s "$out/splats.txt" ] || src=2
 if [ "$src" = 1 ] && [ -n "$vmlinux" ] && [ -f "$vmlinux" ]; then
-	"$TOPDIR/ci/decode-splats.sh" "$out/splats.txt" "$vmlinux" "$srctree" >"$out/splats-decoded.txt" 2>&1 || true
+	# Kept only when decoding worked: a decoder error never hides the splat.
+	"$TOPDIR/ci/decode-splats.sh" "$out/splats.txt" "$vmlinux" "$srctree" >"$out/splats-decoded.txt" \
+		2>"$out/decode.log" || rm -f "$out/splats-decoded.txt"
 fi
 
 # The job's verdict: what stopped it first decides. An infrastructure error
@@ -84,9 +92,10 @@ fi
 ktap=$out/results.ktap
 if [ "$brc" = 3 ]; then verdict=infra-error
 elif [ "$src" = 1 ]; then verdict=splat
-elif [ "$src" != 0 ]; then verdict=infra-error
 elif [ "$brc" = 2 ]; then verdict=timeout
-elif [ "$brc" != 0 ]; then verdict=fail # the kernel stopped before init
+elif [ "$src" != 0 ]; then verdict=infra-error # no console log to scan
+elif [ "$brc" = 4 ]; then verdict=fail # the kernel stopped before init
+elif [ "$brc" != 0 ] || [ ! -f "$ktap" ]; then verdict=infra-error
 elif grep -q '^not ok' "$ktap"; then verdict=fail
 elif [ "$(grep -c '^ok' "$ktap" || true)" -lt "$(wc -l <"$out/tests")" ]; then
 	verdict=infra-error # the guest ran, but some test gave no result

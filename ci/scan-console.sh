@@ -3,13 +3,14 @@
 #
 # usage: scan-console.sh CONSOLE_LOG
 # Prints each splat (the whole report, see below) and exits 1 if there
-# is any: BUG, WARNING, lockdep, RCU warnings and stalls, KASAN, UBSAN, Oops,
+# is any (exit 2 if it cannot scan): BUG, WARNING, lockdep, RCU warnings and stalls, KASAN, UBSAN, Oops,
 # panic, soft/hard lockups, hung tasks, list corruption.
 set -euo pipefail
 . "$(dirname "$0")/../tools/lib.sh"
 
-[ $# -eq 1 ] || die "usage: ${0##*/} CONSOLE_LOG"
-[ -f "$1" ] || die "console log '$1' not found"
+# Exit 1 means a splat; its own errors exit 2.
+[ $# -eq 1 ] || { echo "usage: ${0##*/} CONSOLE_LOG" >&2; exit 2; }
+[ -f "$1" ] || { echo "${0##*/}: error: console log '$1' not found" >&2; exit 2; }
 pattern='(^|[] ])(BUG:|WARNING:|kernel BUG at|Kernel panic|Oops|Internal error:|Unable to handle kernel|KASAN:|UBSAN:|Invalid wait context|possible circular locking|possible recursive locking|inconsistent lock state|suspicious RCU usage|detected stalls? on CPUs|self-detected stall|soft lockup|hard LOCKUP|blocked for more than|list_(add|del) corruption|refcount_t:|DEBUG_LOCKS_WARN_ON|Call trace:)'
 # The first line of each splat, not every line of its trace.
 lines=$(grep -n -E "$pattern" "$1" | grep -v -E 'Call trace:' | cut -d: -f1 || true)

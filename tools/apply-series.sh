@@ -38,7 +38,7 @@ if [ -e "$dest" ]; then
 	git -C "$dest" rebase --abort >/dev/null 2>&1 || true
 	git -C "$dest" checkout -q -f -b "$branch" "$base" ||
 		die "could not reset worktree '$dest' to $base"
-	git -C "$dest" clean -q -f -d -x
+	git -C "$dest" clean -q -f -d -x -e '/.build-*/'
 	[ -z "$old_branch" ] || git -C "$dest" branch -q -D "$old_branch" >/dev/null 2>&1 || true
 else
 	git --git-dir="$repo" worktree prune

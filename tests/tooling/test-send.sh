@@ -161,5 +161,5 @@ chmod +x "$T/b4check"
 check "dry run with a b4 that has prep --check" env B4="$T/b4check" "$TOP/tools/send-series.sh" --out "$T/out4"
 check "its report is kept beside the mails, without colours" \
 	bash -c 'grep -q "checkpatch.pl: :1: WARNING: test remark" "$1" && ! grep -q $'"'"'\033'"'"' "$1"' _ "$T/out4/b4-prep-check.txt"
-check "the mails are still all there" test "$(ls "$T"/out4/*.eml | wc -l)" = 4
+check "the mails are still all there" test "$(find "$T/out4" -maxdepth 1 -name "*.eml" | wc -l)" = 4
 finish
