@@ -44,14 +44,14 @@ while IFS='|' read -r test dev args runs; do
 	for i in $(seq 1 "$runs"); do
 		d="$out/base/$test-$dev-$i"
 		v=$(run "$base" reproduce base </dev/null)
-		# Reproduced: a splat, or the test itself failing (not a kernel
-		# that did not boot).
-		[ "$v" != fail ] || grep -q "^not ok [0-9]* selftests: kvm: $test" "$d/results.ktap" || v=fail-before-test
+		# Reproduced (ci/job-metadata.py decides): a splat, or the test
+		# itself failing; not a kernel that did not boot.
+		grep -qs '"reproduced": true' "$d/metadata.json" && v="reproduced-$v"
 		case $v in
-		fail | splat)
+		reproduced-*)
 			repro=$((repro + 1))
 			[ -n "$quote" ] || quote=$(reason_of "$d")
-			info "[$test/$dev] base run $i/$runs: reproduced ($v, $(cat "$d/seconds")s)" ;;
+			info "[$test/$dev] base run $i/$runs: reproduced (${v#reproduced-}, $(cat "$d/seconds")s)" ;;
 		pass) info "[$test/$dev] base run $i/$runs: clean ($(cat "$d/seconds")s)" ;;
 		skip) other="$other base run $i: skip;" ;;
 		*)

@@ -1,8 +1,14 @@
 #!/usr/bin/env python3
-"""Complete a job directory of ci/run-job.sh: add the device, the job and the
-verdicts to the metadata.json that ci/boot-guest.sh wrote, and write the same
-job as a LAVA job definition (lava-job.yaml; LAVA's QEMU device type, the
-kernel and initramfs by path, the tests as one inline test definition).
+"""Judge a job directory of ci/run-job.sh and complete it: the job's verdict
+(pass, fail, skip, splat, timeout, infra-error) and each test's, from how the
+boot ended (BRC: boot-guest.sh's exit), the splat scan (SRC: scan-console.sh's
+exit) and the KTAP; added with the device and the job to the metadata.json
+that ci/boot-guest.sh wrote, the verdict also to OUTDIR/verdict and stdout.
+Writes the same job as a LAVA job definition (lava-job.yaml).
+
+For an A/B base run (role reproduce), "reproduced" is true only for a splat
+or the test's own failure: a kernel that did not boot, a timeout or an
+infrastructure error is evidence of nothing.
 
 usage: job-metadata.py OUTDIR   (the job's fields come from the environment)
 """
@@ -12,6 +18,29 @@ import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import ktap  # noqa: E402
+
+
+def job_verdict(out, brc, src, parsed, names):
+    """What stopped the job first decides; a splat fails it whatever the
+    tests said; a watchdog or an infrastructure error is never a pass."""
+    if brc == 3:
+        return 'infra-error'          # QEMU did not start or failed
+    if src == 1:
+        return 'splat'
+    if brc == 2:
+        return 'timeout'
+    if src != 0:
+        return 'infra-error'          # no console log to scan
+    if brc == 4:
+        return 'fail'                 # the kernel stopped before init
+    if brc != 0 or not os.path.exists(os.path.join(out, 'results.ktap')):
+        return 'infra-error'
+    status = [parsed[n]['status'] if n in parsed else None for n in names]
+    if 'fail' in status:
+        return 'fail'
+    if None in status:
+        return 'infra-error'          # the guest ran, but a test gave no result
+    return 'skip' if all(s == 'skip' for s in status) else 'pass'
 
 
 def test_verdicts(out, names, job_verdict):
@@ -88,13 +117,21 @@ def main():
                          (a.partition('=') for a in e['ARGS'].split(';') if a)],
                 'timeout': int(e['TIMEOUT']), 'run_timeout': int(e['RUN_TIMEOUT']),
                 'artifact': e.get('ARTIFACT', ''), 'vmlinux': e.get('VMLINUX', '')}
-    m['verdict'] = e['VERDICT']
-    m['tests'] = test_verdicts(out, tests, e['VERDICT'])
+    parsed = {t['name']: t for t in ktap.parse(os.path.join(out, 'results.ktap'))}
+    verdict = job_verdict(out, int(e['BRC']), int(e['SRC']), parsed, tests)
+    m['verdict'] = verdict
+    m['tests'] = test_verdicts(out, tests, verdict)
+    if e['ROLE'] == 'reproduce':
+        m['reproduced'] = verdict == 'splat' or any(
+            parsed.get(n, {}).get('status') == 'fail' for n in tests)
     with open(path, 'w') as f:
         json.dump(m, f, indent=1)
     if 'kernel' in m:
         with open(os.path.join(out, 'lava-job.yaml'), 'w') as f:
             f.write(lava_yaml(m))
+    with open(os.path.join(out, 'verdict'), 'w') as f:
+        f.write(verdict + '\n')
+    print(verdict)
 
 
 if __name__ == '__main__':

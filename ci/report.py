@@ -74,10 +74,13 @@ def job_tests(d, m):
     verdict = m.get('verdict', 'infra-error')
     splats = read(os.path.join(d, 'splats-decoded.txt')) or read(os.path.join(d, 'splats.txt'))
     if m['job']['role'] == 'reproduce':
-        shown = verdict in ('fail', 'splat')
-        ok = verdict in ('pass', 'skip', 'fail', 'splat')
-        what = {'fail': 'reproduced (test failure)', 'splat': 'reproduced (kernel splat)',
-                'pass': 'not reproduced in this run', 'skip': 'skipped'}.get(verdict, verdict)
+        shown = m.get('reproduced', False)
+        ok = shown or verdict in ('pass', 'skip')
+        what = ('reproduced (kernel splat)' if verdict == 'splat' else
+                'reproduced (test failure)' if shown else
+                {'pass': 'not reproduced in this run', 'skip': 'skipped',
+                 'fail': 'the kernel failed before the test ran: not evidence of the bug'}.get(
+                    verdict, f'{verdict}: not evidence of the bug'))
         test = m['job']['tests'][0] if m['job']['tests'] else '?'
         status = 'skip' if verdict == 'skip' else 'pass' if ok else 'fail'
         return [{'name': f'reproduce:{test}', 'status': status,

@@ -86,29 +86,12 @@ if [ "$src" = 1 ] && [ -n "$vmlinux" ] && [ -f "$vmlinux" ]; then
 		2>"$out/decode.log" || rm -f "$out/splats-decoded.txt"
 fi
 
-# The job's verdict: what stopped it first decides. An infrastructure error
-# (QEMU that did not start) and a watchdog are never a pass and never a
-# test failure; a splat fails the run whatever the tests said.
-ktap=$out/results.ktap
-if [ "$brc" = 3 ]; then verdict=infra-error
-elif [ "$src" = 1 ]; then verdict=splat
-elif [ "$brc" = 2 ]; then verdict=timeout
-elif [ "$src" != 0 ]; then verdict=infra-error # no console log to scan
-elif [ "$brc" = 4 ]; then verdict=fail # the kernel stopped before init
-elif [ "$brc" != 0 ] || [ ! -f "$ktap" ]; then verdict=infra-error
-elif grep -q '^not ok' "$ktap"; then verdict=fail
-elif [ "$(grep -c '^ok' "$ktap" || true)" -lt "$(wc -l <"$out/tests")" ]; then
-	verdict=infra-error # the guest ran, but some test gave no result
-elif [ "$(grep -c '^ok .*# SKIP' "$ktap" || true)" = "$(wc -l <"$out/tests")" ]; then verdict=skip
-else verdict=pass
-fi
-echo "$verdict" >"$out/verdict"
-
-# metadata.json (boot-guest.sh wrote the boot's part): the device, the job
-# and the verdicts; lava-job.yaml: the same job for a LAVA lab.
-DEVICE=$device CPU=$cpu DCMD=$cmdline TESTS=$tests ARGS=$argstr TIMEOUT=$timeout \
-	RUN_TIMEOUT=$run_timeout ROLE=$role LABEL=${label:-$(basename "$out")} VERDICT=$verdict \
+# The verdicts (ci/job-metadata.py judges; this script only runs), the
+# device and the job go to metadata.json; lava-job.yaml: the same job for a
+# LAVA lab.
+verdict=$(BRC=$brc SRC=$src DEVICE=$device CPU=$cpu DCMD=$cmdline TESTS=$tests ARGS=$argstr \
+	TIMEOUT=$timeout RUN_TIMEOUT=$run_timeout ROLE=$role LABEL=${label:-$(basename "$out")} \
 	VMLINUX=$vmlinux ARTIFACT=$(if [ -d "$kernel" ]; then realpath "$kernel"; fi) \
-	python3 "$TOPDIR/ci/job-metadata.py" "$out"
+	python3 "$TOPDIR/ci/job-metadata.py" "$out")
 echo "$verdict"
 case $verdict in pass | skip) exit 0 ;; fail | splat) exit 1 ;; timeout) exit 2 ;; *) exit 3 ;; esac

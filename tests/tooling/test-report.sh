@@ -30,8 +30,12 @@ job() {
 	[ -f "$d/console.log" ] || cp "$T/clean.log" "$d/console.log"
 	"$scan" "$d/console.log" >"$d/splats.txt" || true
 	echo '{"seconds": 12}' >"$d/metadata.json"
-	DEVICE=dev CPU=max DCMD="" TESTS=$(IFS=,; echo "$*") ARGS="" TIMEOUT=1 RUN_TIMEOUT=2 ROLE=$role \
-		LABEL=$(basename "$d") VERDICT=$v python3 "$TOP/ci/job-metadata.py" "$d"
+	# How the boot ended: a splat found, a watchdog, or normally (the KTAP decides).
+	local brc=0 src=0
+	case $v in splat) src=1 ;; timeout) brc=2 ;; infra-error) brc=3 ;; esac
+	BRC=$brc SRC=$src DEVICE=dev CPU=max DCMD="" TESTS=$(IFS=,; echo "$*") ARGS="" TIMEOUT=1 RUN_TIMEOUT=2 \
+		ROLE=$role LABEL=$(basename "$d") python3 "$TOP/ci/job-metadata.py" "$d" >"$d/judged"
+	[ "$(cat "$d/judged")" = "$v" ] || echo "job-metadata.py judged $d $(cat "$d/judged"), expected $v" >>"$T/misjudged"
 }
 
 # Jobs with a pass, a skip, a fail, and a splat in another.
@@ -75,9 +79,19 @@ job "$T/ab/jobs/r1" fail reproduce kvm:race
 cp "$T/splat2.log" "$T/ab/jobs/r2/console.log"
 job "$T/ab/jobs/r2" splat reproduce kvm:race
 job "$T/ab/jobs/r3" timeout reproduce kvm:race
-fails_with "a base run that timed out fails the report" "reproduce:kvm:race failed \(timeout\)" \
+# A base whose kernel stopped before the test ran is not a reproduction.
+mkdir -p "$T/ab/jobs/r4"
+printf '[    1.0] Booting\n' >"$T/ab/jobs/r4/console.log"
+: >"$T/ab/jobs/r4/results.ktap"
+"$scan" "$T/ab/jobs/r4/console.log" >"$T/ab/jobs/r4/splats.txt" || true
+echo '{}' >"$T/ab/jobs/r4/metadata.json"
+BRC=4 SRC=0 DEVICE=dev CPU=max DCMD="" TESTS=kvm:race ARGS="" TIMEOUT=1 RUN_TIMEOUT=2 ROLE=reproduce \
+	LABEL=r4 python3 "$TOP/ci/job-metadata.py" "$T/ab/jobs/r4" >/dev/null
+check "a kernel that stopped before init is not a reproduction" \
+	grep -q '"reproduced": false' "$T/ab/jobs/r4/metadata.json"
+fails_with "a base run that timed out fails the report" "reproduce:kvm:race failed \(timeout" \
 	python3 "$TOP/ci/report.py" "$T/ab" "$T/ab/jobs"
-check "the reproducing runs count as passes, the timeout as a failure" grep -qx '2 1 0 0' "$T/ab/counts"
+check "the reproducing runs count as passes, the timeout and the no-boot as failures" grep -qx '2 2 0 0' "$T/ab/counts"
 check "the reproduction is named in the KTAP" grep -q 'ok 1 reproduce:kvm:race # reproduced (test failure)' "$T/ab/results.ktap"
 
 # An expected failure inside a test's output is shown with its reason, never as a pass.
@@ -109,6 +123,7 @@ python3 "$TOP/ci/report.py" "$T/c" "$T/c" >/dev/null 2>&1 || true
 check "JUnit XML stays valid with control characters in a log" python3 -c '
 import sys, xml.etree.ElementTree as E
 E.parse(sys.argv[1])' "$T/c/junit.xml"
+check "job-metadata.py gave every job the expected verdict" test ! -s "$T/misjudged"
 check "no compiled Python is committed (ci/__pycache__)" \
 	bash -c 'test -z "$(git -C "$1" ls-files "*__pycache__*" "*.pyc")"' _ "$TOP"
 finish
