@@ -22,12 +22,7 @@ need_tool aarch64-linux-gnu-gcc gcc-aarch64-linux-gnu
 commit=$(git -C "$wt" rev-parse HEAD)
 tree=$(git -C "$wt" rev-parse 'HEAD^{tree}')
 frag_files=()
-for f in "$@"; do
-	if [ -f "$f" ]; then frag_files+=("$f")
-	elif [ -f "$TOPDIR/ci/config/$f.config" ]; then frag_files+=("$TOPDIR/ci/config/$f.config")
-	else die "config fragment '$f' not found (neither a file nor ci/config/$f.config)"
-	fi
-done
+for f in "$@"; do frag_files+=("$(fragment_file "$f")"); done
 gcc_v=$(aarch64-linux-gnu-gcc --version | head -n1)
 ld_v=$(aarch64-linux-gnu-ld --version | head -n1)
 # The key: what the build reads (the source tree by its git tree id, the
@@ -73,6 +68,6 @@ mkdir -p "$dest/$name"
 out=$(cd "$dest/$name" && pwd)
 cp "$cache/Image" "$cache/.config" "$cache/metadata.json" "$out/"
 echo "$cache/vmlinux" >"$out/vmlinux.path"
-# Splats are decoded against the tree the artifact was built from.
-python3 -c 'import json, sys; print(json.load(open(sys.argv[1]))["source"])' "$cache/metadata.json" >"$out/source.path"
+# Splats are decoded against this worktree (the same source tree by its id).
+realpath "$wt" >"$out/source.path"
 echo "$out"

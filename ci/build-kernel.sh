@@ -26,12 +26,7 @@ need_tool bc bc
 [ -e /usr/include/gelf.h ] || die "libelf headers missing: install the Debian package 'libelf-dev'"
 
 frags=()
-for f in "$@"; do
-	if [ -f "$f" ]; then frags+=("$(cd "$(dirname "$f")" && pwd)/${f##*/}")
-	elif [ -f "$TOPDIR/ci/config/$f.config" ]; then frags+=("$TOPDIR/ci/config/$f.config")
-	else die "config fragment '$f' not found (neither a file nor ci/config/$f.config)"
-	fi
-done
+for f in "$@"; do frags+=("$(fragment_file "$f")"); done
 
 export CCACHE_DIR=${CCACHE_DIR:-$CACHE_ROOT/ccache}
 export CCACHE_BASEDIR=$src CCACHE_NOHASHDIR=1 CCACHE_MAXSIZE=${CCACHE_MAXSIZE:-5G}

@@ -37,6 +37,15 @@ need_tool() {
 		die "'$1' not found: install the Debian package '$2' (apt-get install $2)"
 }
 
+# fragment_file NAME: a config fragment given as a file or as a name in
+# ci/config (NAME.config); prints its absolute path.
+fragment_file() {
+	if [ -f "$1" ]; then realpath "$1"
+	elif [ -f "$TOPDIR/ci/config/$1.config" ]; then echo "$TOPDIR/ci/config/$1.config"
+	else die "config fragment '$1' not found (neither a file nor ci/config/$1.config)"
+	fi
+}
+
 # conf_rows FILE: the one parser of the CI's "|"-separated configuration
 # files (ci/*.conf): comments ("#" to the end of a line) and blank lines
 # dropped, each field trimmed; prints "field|field|..." per row.
