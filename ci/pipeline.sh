@@ -106,7 +106,10 @@ artifacts() {
 selftests() {
 	local sdir="$WORK_ROOT/build/selftests"
 	mkdir -p "$sdir"
+	# The selftests build needs a configured kernel build directory: the
+	# series artifact's configuration, made current (syncconfig's files).
 	cmp -s "$results/artifacts/series/.config" "$sdir/.config" || cp "$results/artifacts/series/.config" "$sdir/.config"
+	make -s -C "$wt" O="$sdir" ARCH=arm64 CROSS_COMPILE=aarch64-linux-gnu- olddefconfig
 	"$TOPDIR/ci/build-selftests.sh" "$wt" "$sdir" >"$results/kselftest-dir"
 }
 initramfs() {
