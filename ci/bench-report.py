@@ -8,13 +8,15 @@ arguments|regex|unit). KERNEL names the kernels compared (default: base
 series); the first one is the reference. For each metric, takes the figure
 from the output of its test in every job under JOBS_DIR/<kernel>/ that ran
 the test with those arguments, and reports, per kernel, the median with a
-95% bootstrap interval, then the ratio of the medians (kernel / reference)
-with its 95% bootstrap interval and a verdict: "faster" or "slower" when the
-whole interval lies beyond the smallest difference reported (MARGIN, 5%) in
-the metric's direction (a time is better lower, a rate higher), else "no
+95% bootstrap interval, then the ratio to the reference (the median of all
+pairwise ratios, Hodges-Lehmann) with its 95% rank-based interval (exact
+Mann-Whitney) and a verdict: "faster" or "slower" when the whole interval
+lies beyond the smallest difference reported (MARGIN, 5%) in the metric's
+direction (a time is better lower, a rate higher), else "no
 measurable difference". Exit 1 if a metric has no figure for a kernel.
 """
 import json
+import math
 import os
 import random
 import re
@@ -67,16 +69,46 @@ def interval(samples):
     return s[int(0.025 * (len(s) - 1))], s[int(0.975 * (len(s) - 1))]
 
 
-def bootstrap(rng, ref, other):
-    """95% intervals of median(ref), median(other), median(other)/median(ref)."""
-    mr, mo, ratio = [], [], []
-    for _ in range(RESAMPLES):
-        a = statistics.median(rng.choices(ref, k=len(ref)))
-        b = statistics.median(rng.choices(other, k=len(other)))
-        mr.append(a)
-        mo.append(b)
-        ratio.append(b / a if a else float('inf'))
-    return interval(mr), interval(mo), interval(ratio)
+def median_ci(rng, values):
+    """95% bootstrap interval of the median of VALUES (shown per kernel)."""
+    return interval([statistics.median(rng.choices(values, k=len(values)))
+                     for _ in range(RESAMPLES)])
+
+
+def mann_whitney_counts(n, m):
+    """counts[u]: how many of the C(n+m, n) orderings give U = u."""
+    f = {(0, j): [1] for j in range(m + 1)}
+    for i in range(1, n + 1):
+        f[(i, 0)] = [1]
+        for j in range(1, m + 1):
+            a, b = f[(i - 1, j)], f[(i, j - 1)]
+            c = [0] * (i * j + 1)
+            for u, x in enumerate(a):
+                c[u + j] += x      # the i-th value of the first sample is the largest
+            for u, x in enumerate(b):
+                c[u] += x
+            f[(i, j)] = c
+    return f[(n, m)]
+
+
+def ratio_ci(ref, other):
+    """Hodges-Lehmann ratio other/ref (the median of all pairwise ratios) and
+    its distribution-free 95% interval from the exact Mann-Whitney
+    distribution: rank-based, so that a few boots in a slow mode (seen here:
+    some boots run the same benchmark at half speed, on either kernel) widen
+    the interval instead of moving it."""
+    d = sorted(math.log(b) - math.log(a) for a in ref for b in other)
+    counts = mann_whitney_counts(len(ref), len(other))
+    total, acc, c = sum(counts), 0, -1
+    for u, x in enumerate(counts):
+        if (acc + x) / total > 0.025:
+            break
+        acc += x
+        c = u
+    # c: the largest U with P(U <= c) <= 2.5%; the interval is
+    # [d(c+1), d(nm-c)] in 1-based order (the whole range when c < 0).
+    lo, hi = (d[c + 1], d[-(c + 2)]) if c >= 0 else (d[0], d[-1])
+    return math.exp(statistics.median(d)), math.exp(lo), math.exp(hi)
 
 
 def verdict(lo, hi, unit):
@@ -105,9 +137,9 @@ def main():
             missing.append(f'{metric} ({", ".join(absent)})')
             continue
         for k in here[1:]:
-            (rl, rh), (kl, kh), (lo, hi) = bootstrap(rng, vals[ref], vals[k])
+            (rl, rh), (kl, kh) = median_ci(rng, vals[ref]), median_ci(rng, vals[k])
             mr, mk = statistics.median(vals[ref]), statistics.median(vals[k])
-            ratio = mk / mr if mr else float('nan')
+            ratio, lo, hi = ratio_ci(vals[ref], vals[k])
             v = verdict(lo, hi, unit)
             rows.append((metric if len(kernels) == 2 else f'{metric} [{k}]', unit,
                          f'{mr:.0f} [{rl:.0f}-{rh:.0f}]', f'{mk:.0f} [{kl:.0f}-{kh:.0f}]',
@@ -117,8 +149,8 @@ def main():
         data[metric][ref] = {'median': statistics.median(vals[ref])}
     n = min([len(v) for d in data.values() for v in d['values'].values()] or [0])
     out = [f'Benchmarks: median [95% interval] over {n} or more boots per kernel, '
-           f'kernels booted in turn in the same run; ratio = kernel / {ref} '
-           f'[95% bootstrap interval]',
+           f'kernels booted in turn in the same run; ratio = kernel / {ref}: the median of '
+           f'the pairwise ratios (Hodges-Lehmann) [95% rank-based (Mann-Whitney) interval]',
            f'verdict: faster/slower when the whole ratio interval lies beyond {MARGIN:.0%} '
            f'(the smallest difference reported), else no measurable difference']
     if rows:

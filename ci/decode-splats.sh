@@ -21,4 +21,7 @@ if ! aarch64-linux-gnu-readelf -WS "$vmlinux" | grep -qwF .debug_line; then
 fi
 # The reports are indented by scan-console.sh; decode_stacktrace.sh wants
 # the console's own lines.
-sed 's/^    //' "$splats" | CROSS_COMPILE=aarch64-linux-gnu- "$src/scripts/decode_stacktrace.sh" "$vmlinux" "$src"
+# Paths are shown relative to the tree: a cached object names the build
+# directory it was first compiled in (".../.build-*/../kernel/...").
+sed 's/^    //' "$splats" | CROSS_COMPILE=aarch64-linux-gnu- "$src/scripts/decode_stacktrace.sh" "$vmlinux" "$src" |
+	sed -E 's#[^ (]*/\.build-[^/ ]*/\.\./##g'
