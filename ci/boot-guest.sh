@@ -5,7 +5,8 @@
 # usage: boot-guest.sh KERNEL INITRD OUTDIR MACHINE_OPTS [CMDLINE...]
 #   OUTDIR/console.log   the guest's serial console (kernel log)
 #   OUTDIR/results.ktap  what the guest wrote to its virtio console
-# Watchdogs: BOOT_TIMEOUT (s) to reach init, RUN_TIMEOUT (s) for the whole run.
+# Watchdogs: BOOT_TIMEOUT (s) to reach init, RUN_TIMEOUT (s) for the whole run;
+# when one fires, the vCPUs' registers go to OUTDIR/cpu-state.txt.
 # QEMU: the qemu-system-aarch64 to run (default: the one on PATH; a newer one
 # comes from tools/get-qemu.sh); its version goes to OUTDIR/qemu.version.
 # Exit: 0 when the guest powered off by itself after reaching init, 2 when a
@@ -35,12 +36,16 @@ console="$outdir/console.log" results="$outdir/results.ktap"
 : >"$results"
 
 cpu=${QEMU_CPU:-max,pauth-impdef=on}
+# QEMU's QMP socket: when a watchdog fires, the vCPUs' registers are read
+# through it (OUTDIR/cpu-state.txt). Short path: a socket's is limited.
+qmpdir=$(mktemp -d "${TMPDIR:-/tmp}/kvmarm-qmp.XXXXXX")
+trap 'rm -rf "$qmpdir"' EXIT
 append="console=ttyAMA0 panic=-1 oops=panic $*"
 qemu=("$qemu_bin" -M "$machine" -cpu "$cpu"
 	-smp "${SMP:-2}" -m "${MEM:-4G}" -nographic -no-reboot -nic none
 	-kernel "$kernel" -initrd "$initrd"
 	-append "$append"
-	-serial "file:$console" -monitor none
+	-serial "file:$console" -monitor none -qmp "unix:$qmpdir/qmp,server=on,wait=off"
 	-device virtio-serial-device
 	-chardev "file,id=results,path=$results" -device "virtconsole,chardev=results")
 printf '%q ' "${qemu[@]}" >"$outdir/qemu.cmd"
@@ -79,6 +84,7 @@ while kill -0 "$qpid" 2>/dev/null; do
 		verdict="watchdog: guest still running after ${run_timeout}s"
 	fi
 	if [ -n "$verdict" ]; then
+		"$TOPDIR/ci/qemu-cpu-state.py" "$qmpdir/qmp" >"$outdir/cpu-state.txt" 2>&1 || true
 		kill "$qpid" 2>/dev/null || true
 		sleep 2
 		kill -9 "$qpid" 2>/dev/null || true

@@ -101,8 +101,11 @@ def job_tests(d, m):
                     ('boot-error', 'boot:no-init')):
         why = read(os.path.join(d, f))
         if why:
-            tests.append({'name': name, 'status': 'fail', 'directive': why,
-                          'log': read(os.path.join(d, 'qemu.stderr')) if f == 'infra-error' else ''})
+            # QEMU's own messages; after a watchdog, where the vCPUs were.
+            logs = {'infra-error': ['qemu.stderr'],
+                    'watchdog': ['cpu-state-decoded.txt', 'cpu-state.txt']}.get(f, [])
+            log = next((t for t in (read(os.path.join(d, n)) for n in logs) if t), '')
+            tests.append({'name': name, 'status': 'fail', 'directive': why, 'log': log})
     # A job whose verdict is not a pass or a skip never reports as one.
     if verdict not in ('pass', 'skip') and not any(t['status'] == 'fail' for t in tests):
         tests.append({'name': f'job:{verdict}', 'status': 'fail',

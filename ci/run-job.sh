@@ -20,7 +20,8 @@
 #                      bug showing (recorded as such, see ci/report.py)
 #   --label LABEL      the report's row for this job (default: OUTDIR's name)
 # Writes OUTDIR/{console.log,results.ktap,splats.txt,verdict,metadata.json,
-# reproduce.sh,lava-job.yaml} (and splats-decoded.txt). Prints the verdict.
+# reproduce.sh,lava-job.yaml} (and splats-decoded.txt; after a watchdog,
+# cpu-state.txt and cpu-state-decoded.txt: where the vCPUs were). Prints the verdict.
 # Exit: 0 pass or skip, 1 fail or splat, 2 timeout, 3 infra-error.
 set -euo pipefail
 . "$(dirname "$0")/../tools/lib.sh"
@@ -84,6 +85,12 @@ if [ "$src" = 1 ] && [ -n "$vmlinux" ] && [ -f "$vmlinux" ]; then
 	# Kept only when decoding worked: a decoder error never hides the splat.
 	"$TOPDIR/ci/decode-splats.sh" "$out/splats.txt" "$vmlinux" "$srctree" >"$out/splats-decoded.txt" \
 		2>"$out/decode.log" || rm -f "$out/splats-decoded.txt"
+fi
+
+# A watchdog fired: name the code the vCPUs were in.
+if [ -s "$out/cpu-state.txt" ] && [ -n "$vmlinux" ] && [ -f "$vmlinux" ]; then
+	"$TOPDIR/ci/decode-cpu-state.sh" "$out/cpu-state.txt" "$out/console.log" "$vmlinux" \
+		>"$out/cpu-state-decoded.txt" 2>"$out/decode-cpu.log" || rm -f "$out/cpu-state-decoded.txt"
 fi
 
 # The verdicts (ci/job-metadata.py judges; this script only runs), the

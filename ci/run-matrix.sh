@@ -5,7 +5,9 @@
 #
 # usage: run-matrix.sh KERNEL INITRD JOBS_DIR [DEVICE...]
 #   KERNEL: an artifact directory (ci/build-artifact.sh) or an Image.
-# Environment: MATRIX, TESTS, TEST_ARGS (files), TEST_TIMEOUT (s per test).
+# Environment: MATRIX, TESTS, TEST_ARGS (files), TEST_TIMEOUT (s per test,
+# default 180), MATRIX_RUN_TIMEOUT (s per boot, default 600: a boot takes
+# 60-170 s; a guest that hangs costs no more than this).
 # Writes JOBS_DIR/<device>/ per device; exits 1 unless every job passed.
 set -euo pipefail
 . "$(dirname "$0")/../tools/lib.sh"
@@ -33,7 +35,7 @@ for dev in "${devices[@]}"; do
 	[ -n "$tests" ] || { info "[$dev] no test for this device in $tests_file"; continue; }
 	info "[$dev] booting"
 	v=$("$TOPDIR/ci/run-job.sh" --tests "$tests" "${args[@]/#/--arg=}" \
-		--timeout "${TEST_TIMEOUT:-300}" --label "matrix/$dev" \
+		--timeout "${TEST_TIMEOUT:-180}" --run-timeout "${MATRIX_RUN_TIMEOUT:-600}" --label "matrix/$dev" \
 		"$dev" "$kernel" "$initrd" "$jobs/$dev") || rc=1
 	info "[$dev] $v: $(grep -c '^ok .*# SKIP' "$jobs/$dev/results.ktap" || true) skipped," \
 		"$(grep -c '^not ok' "$jobs/$dev/results.ktap" || true) failed, $(cat "$jobs/$dev/seconds")s"

@@ -10,6 +10,7 @@ fails_with "the boot watchdog fires and says so" "watchdog: guest did not reach 
 check "the console log is kept" test -f "$T/out/console.log"
 check "the watchdog verdict is kept" grep -q "did not reach init" "$T/out/watchdog"
 check "metadata.json says watchdog" grep -q '"status": "watchdog"' "$T/out/metadata.json"
+check "the watchdog records where the vCPUs were (QMP, before QEMU is killed)" grep -q '^ *PC=' "$T/out/cpu-state.txt"
 
 printf 'hang | virt,gic-version=3 | max |\n' >"$T/matrix"
 printf 'kvm:vgic_init\n' >"$T/tests"
@@ -25,6 +26,7 @@ fails_with "the matrix run fails" "hang" \
 python3 "$TOP/ci/report.py" "$T/res" "$T/res/jobs" >/dev/null 2>&1 || true
 check "the missing test result counts as a failure" grep -q 'not ok .* kvm:vgic_init # no result (timeout)' "$T/res/results.ktap"
 check "JUnit XML records the watchdog" grep -q '<failure message="watchdog: guest did not reach init' "$T/res/junit.xml"
+check "...with the vCPUs' registers in its log" grep -q 'PC=' "$T/res/junit.xml"
 fails_with "a device not in the matrix is named" "device 'nosuch' is not in" \
 	env MATRIX="$T/matrix" "$TOP/ci/run-job.sh" nosuch "$T/Image" "$T/initrd" "$T/job2"
 
