@@ -37,9 +37,17 @@ console="$outdir/console.log" results="$outdir/results.ktap"
 
 cpu=${QEMU_CPU:-max,pauth-impdef=on}
 # QEMU's QMP socket: when a watchdog fires, the vCPUs' registers are read
-# through it (OUTDIR/cpu-state.txt). Short path: a socket's is limited.
+# through it (OUTDIR/cpu-state.txt). A socket path has at most 107 bytes:
+# under /tmp when TMPDIR's is too long.
 qmpdir=$(mktemp -d "${TMPDIR:-/tmp}/kvmarm-qmp.XXXXXX")
+if [ ${#qmpdir} -gt 90 ]; then
+	rmdir "$qmpdir"
+	qmpdir=$(mktemp -d /tmp/kvmarm-qmp.XXXXXX)
+fi
+qpid=""
 trap 'rm -rf "$qmpdir"' EXIT
+# Interrupted: stop QEMU too (bash runs no EXIT trap on an untrapped signal).
+trap '[ -z "$qpid" ] || kill "$qpid" 2>/dev/null; rm -rf "$qmpdir"; exit 143' TERM INT HUP
 append="console=ttyAMA0 panic=-1 oops=panic $*"
 qemu=("$qemu_bin" -M "$machine" -cpu "$cpu"
 	-smp "${SMP:-2}" -m "${MEM:-4G}" -nographic -no-reboot -nic none
@@ -84,7 +92,9 @@ while kill -0 "$qpid" 2>/dev/null; do
 		verdict="watchdog: guest still running after ${run_timeout}s"
 	fi
 	if [ -n "$verdict" ]; then
-		"$TOPDIR/ci/qemu-cpu-state.py" "$qmpdir/qmp" >"$outdir/cpu-state.txt" 2>&1 || true
+		# Bounded: QMP does not answer while a vCPU holds QEMU's big lock.
+		timeout -k 2 30 "$TOPDIR/ci/qemu-cpu-state.py" "$qmpdir/qmp" >"$outdir/cpu-state.txt" 2>&1 ||
+			echo "(no vCPU state: QEMU did not answer on its QMP socket within 30 s)" >>"$outdir/cpu-state.txt"
 		kill "$qpid" 2>/dev/null || true
 		sleep 2
 		kill -9 "$qpid" 2>/dev/null || true

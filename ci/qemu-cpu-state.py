@@ -5,7 +5,9 @@ before it kills QEMU: where a hung guest's CPUs are is the first thing to
 know, and a guest whose CPUs spin with interrupts masked prints nothing.
 
 usage: qemu-cpu-state.py QMP_SOCKET
-Exit 1 when QEMU does not answer (e.g. a vCPU thread holds its big lock)."""
+The guest is stopped first, so the registers are one consistent set. Exit 1
+when QEMU does not answer; each socket operation waits at most 20 s (the
+caller bounds the whole: QMP hangs while a vCPU holds QEMU's big lock)."""
 import json
 import socket
 import sys
@@ -29,12 +31,13 @@ def main():
                     return r
         json.loads(f.readline())                  # the greeting
         execute('qmp_capabilities')
+        execute('stop')                   # a consistent set; it is killed next
         r = execute('human-monitor-command', **{'command-line': 'info registers -a'})
     except (OSError, ValueError) as e:
         sys.exit(f'qemu-cpu-state.py: QEMU did not answer on {sys.argv[1]}: {e}')
     if 'error' in r:
         sys.exit(f'qemu-cpu-state.py: {r["error"].get("desc", r["error"])}')
-    sys.stdout.write(r['return'])
+    sys.stdout.write(r['return'].replace('\r\n', '\n'))      # the monitor's CR LF
 
 
 if __name__ == '__main__':

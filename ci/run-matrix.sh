@@ -7,7 +7,7 @@
 #   KERNEL: an artifact directory (ci/build-artifact.sh) or an Image.
 # Environment: MATRIX, TESTS, TEST_ARGS (files), TEST_TIMEOUT (s per test,
 # default 180), MATRIX_RUN_TIMEOUT (s per boot, default 600: a boot takes
-# 60-170 s; a guest that hangs costs no more than this).
+# 60-170 s, with a KASAN kernel about 350 s; a hung guest costs no more).
 # Writes JOBS_DIR/<device>/ per device; exits 1 unless every job passed.
 set -euo pipefail
 . "$(dirname "$0")/../tools/lib.sh"

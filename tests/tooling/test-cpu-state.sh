@@ -11,7 +11,8 @@ aarch64-linux-gnu-as -g -o "$T/k.o" "$T/k.s"
 aarch64-linux-gnu-ld -Ttext=0xffff800080000000 -e _text -o "$T/vmlinux" "$T/k.o"
 # Loaded 18 MiB higher, as KASLR would; the console ends lines with CR LF.
 printf 'ci-guest: init started\r\nci-guest: _text ffff800081200000\r\n' >"$T/console.log"
-cat >"$T/state" <<'S'
+# The monitor's own CR LF line ends, as QMP returns them unless converted.
+sed 's/$/\r/' >"$T/state" <<'S'
 CPU#0
  PC=ffff800081200008 X00=0000000000000000 X01=0000000000000000
 X29=0000000000000000 X30=ffff800081200000  SP=ffff800081203d00
@@ -24,6 +25,7 @@ S
 check "a PC is named with its function and line, KASLR offset removed" grep -q '^CPU#0 PC=ffff800081200008 spin_here at .*k.s:8' "$T/out"
 check "...and so is the link register" grep -q '^CPU#0 X30=ffff800081200000 _text at .*k.s:4' "$T/out"
 check "the exception level of each CPU is shown" grep -q '^CPU#1 running at EL0t' "$T/out"
+check "a user-space PC is not looked up in vmlinux" grep -q '^CPU#1 PC=0000aaaab0001000 (not a kernel address)' "$T/out"
 grep -v '_text' "$T/console.log" >"$T/console2.log"
 "$TOP/ci/decode-cpu-state.sh" "$T/state" "$T/console2.log" "$T/vmlinux" >"$T/out2" 2>&1 || true
 check "without the guest's _text line the dump is shown undecoded, with the reason" \

@@ -123,6 +123,22 @@ python3 "$TOP/ci/report.py" "$T/c" "$T/c" >/dev/null 2>&1 || true
 check "JUnit XML stays valid with control characters in a log" python3 -c '
 import sys, xml.etree.ElementTree as E
 E.parse(sys.argv[1])' "$T/c/junit.xml"
+# A watchdog's entry carries where the vCPUs were: decoded, else the raw dump.
+mkdir -p "$T/w/a" "$T/w/b"
+printf 'TAP version 13\n1..0\n' | tee "$T/w/a/results.ktap" >"$T/w/b/results.ktap"
+for d in a b; do
+	echo "watchdog: guest still running after 600s" >"$T/w/$d/watchdog"
+	printf 'CPU#0\n PC=ffff80008048cf58 X00=0\n' >"$T/w/$d/cpu-state.txt"
+	job "$T/w/$d" timeout test kvm:hang
+done
+echo "CPU#0 PC=ffff80008048cf58 vgic_spin at arch/arm64/kvm/vgic/vgic.c:42" >"$T/w/a/cpu-state-decoded.txt"
+python3 "$TOP/ci/report.py" "$T/w" "$T/w" >/dev/null 2>&1 || true
+check "a watchdog's JUnit log names the code the vCPUs were in" python3 -c '
+import sys, xml.etree.ElementTree as E
+logs = {c.get("classname"): (c.findtext("failure") or "") for c in E.parse(sys.argv[1]).getroot().iter("testcase")
+        if c.get("name") == "boot:watchdog"}
+assert any("vgic_spin at arch/arm64/kvm/vgic/vgic.c:42" in l for l in logs.values()), logs
+assert any("PC=ffff80008048cf58 X00=0" in l for l in logs.values()), logs' "$T/w/junit.xml"
 check "job-metadata.py gave every job the expected verdict" test ! -s "$T/misjudged"
 check "no compiled Python is committed (ci/__pycache__)" \
 	bash -c 'test -z "$(git -C "$1" ls-files "*__pycache__*" "*.pyc")"' _ "$TOP"
