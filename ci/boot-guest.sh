@@ -7,8 +7,9 @@
 #   OUTDIR/results.ktap  what the guest wrote to its virtio console
 # Watchdogs: BOOT_TIMEOUT (s) to reach init, RUN_TIMEOUT (s) for the whole run;
 # when one fires, the vCPUs' registers go to OUTDIR/cpu-state.txt.
-# QEMU: the qemu-system-aarch64 to run (default: the one on PATH; a newer one
-# comes from tools/get-qemu.sh); its version goes to OUTDIR/qemu.version.
+# QEMU: the qemu-system-aarch64 to run: unset, QEMU 10.0 (tools/get-qemu.sh);
+# "system", the one on PATH (Debian 12: 7.2); or a path (qemu_path in
+# tools/lib.sh). Its version goes to OUTDIR/qemu.version.
 # Exit: 0 when the guest powered off by itself after reaching init, 2 when a
 # watchdog fired (OUTDIR/watchdog), 3 on an infrastructure error: QEMU failed
 # or did not start (OUTDIR/infra-error, with the reason from qemu.stderr),
@@ -21,13 +22,7 @@ kernel=$1 initrd=$2 outdir=$3 machine=$4
 shift 4
 [ -f "$kernel" ] || die "kernel image '$kernel' not found"
 [ -f "$initrd" ] || die "initramfs '$initrd' not found"
-if [ -n "${QEMU:-}" ]; then
-	[ -x "$QEMU" ] || die "QEMU='$QEMU' is not an executable file"
-	qemu_bin=$QEMU
-else
-	need_tool qemu-system-aarch64 qemu-system-arm
-	qemu_bin="qemu-system-aarch64"
-fi
+qemu_bin=$(qemu_path)
 boot_timeout=${BOOT_TIMEOUT:-180}
 run_timeout=${RUN_TIMEOUT:-1800}
 mkdir -p "$outdir"

@@ -20,9 +20,28 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import ktap  # noqa: E402
 
 
-def job_verdict(out, brc, src, parsed, names):
+def known_issues(out):
+    """{test: (what, reason)} of the known issues run-job.sh applied."""
+    known = {}
+    try:
+        with open(os.path.join(out, 'known-issues')) as f:
+            for line in f:
+                name, what, why = (line.rstrip('\n').split('|', 2) + ['', ''])[:3]
+                known[name] = (what, why)
+    except OSError:
+        pass
+    return known
+
+
+def job_verdict(out, brc, src, parsed, names, known=None):
     """What stopped the job first decides; a splat fails it whatever the
-    tests said; a watchdog or an infrastructure error is never a pass."""
+    tests said; a watchdog or an infrastructure error is never a pass. A
+    known issue's test that is not run is a skip, its expected failure
+    (xfail) fails nothing."""
+    known = known or {}
+    if names and all(known.get(n, ('',))[0] == 'not run' for n in names):
+        return 'skip'
+    names = [n for n in names if known.get(n, ('',))[0] != 'not run']
     if brc == 3:
         return 'infra-error'          # QEMU did not start or failed
     if src == 1:
@@ -36,6 +55,8 @@ def job_verdict(out, brc, src, parsed, names):
     if brc != 0 or not os.path.exists(os.path.join(out, 'results.ktap')):
         return 'infra-error'
     status = [parsed[n]['status'] if n in parsed else None for n in names]
+    status = ['xfail' if s == 'fail' and known.get(n, ('',))[0] == 'fails' else s
+              for n, s in zip(names, status)]
     if 'fail' in status:
         return 'fail'
     if None in status:
@@ -43,14 +64,19 @@ def job_verdict(out, brc, src, parsed, names):
     return 'skip' if all(s == 'skip' for s in status) else 'pass'
 
 
-def test_verdicts(out, names, job_verdict):
+def test_verdicts(out, names, job_verdict, known=None):
     """Each listed test's verdict; one that gave no result takes the job's
-    verdict when the job ended abnormally, else it failed."""
+    verdict when the job ended abnormally, else it failed. A known issue's
+    test not run is a skip; its failure an xfail."""
+    known = known or {}
     got = {t['name']: t for t in ktap.parse(os.path.join(out, 'results.ktap'))}
     res = {}
     for n in names:
-        if n in got:
-            res[n] = got[n]['status']
+        what = known.get(n, ('',))[0]
+        if what == 'not run':
+            res[n] = 'skip'
+        elif n in got:
+            res[n] = 'xfail' if got[n]['status'] == 'fail' and what == 'fails' else got[n]['status']
         elif job_verdict in ('timeout', 'infra-error', 'splat'):
             res[n] = job_verdict
         else:
@@ -118,9 +144,11 @@ def main():
                 'timeout': int(e['TIMEOUT']), 'run_timeout': int(e['RUN_TIMEOUT']),
                 'artifact': e.get('ARTIFACT', ''), 'vmlinux': e.get('VMLINUX', '')}
     parsed = {t['name']: t for t in ktap.parse(os.path.join(out, 'results.ktap'))}
-    verdict = job_verdict(out, int(e['BRC']), int(e['SRC']), parsed, tests)
+    known = known_issues(out)
+    verdict = job_verdict(out, int(e['BRC']), int(e['SRC']), parsed, tests, known)
     m['verdict'] = verdict
-    m['tests'] = test_verdicts(out, tests, verdict)
+    m['tests'] = test_verdicts(out, tests, verdict, known)
+    m['known_issues'] = {n: {'what': w, 'reason': r} for n, (w, r) in known.items()}
     if e['ROLE'] == 'reproduce':
         m['reproduced'] = verdict == 'splat' or any(
             parsed.get(n, {}).get('status') == 'fail' for n in tests)

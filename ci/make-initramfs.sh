@@ -1,14 +1,27 @@
 #!/usr/bin/env bash
 # Pack an initramfs for the arm64 guest: busybox (Debian busybox-static:arm64),
-# glibc (Debian libc6-arm64-cross), the installed kselftests and ci/guest/init.
+# glibc (Debian libc6-arm64-cross), coreutils' timeout (the kselftest runner
+# and kvm-unit-tests need -k and --foreground, which busybox's lacks), the
+# installed kselftests and ci/guest/init. With --kut, kvm-unit-tests too:
+# their standalone tests, kvmtool and bash (bash-static:arm64), run by the
+# same kselftest runner as the collection "kvm-unit-tests" (a wrapper per
+# test turns kvm-unit-tests' skip, 77, into the runner's, 4).
 #
-# usage: make-initramfs.sh KSELFTEST_INSTALL_DIR OUTPUT.cpio.gz [EXTRA_DIR]
-#   EXTRA_DIR, if given, is copied to /extra in the guest.
+# usage: make-initramfs.sh [--kut KUT_BUILD] KSELFTEST_INSTALL_DIR OUTPUT.cpio.gz
+#   KUT_BUILD: the directory ci/build-kut.sh printed.
 set -euo pipefail
 . "$(dirname "$0")/../tools/lib.sh"
 
-[ $# -ge 2 ] || die "usage: ${0##*/} KSELFTEST_INSTALL_DIR OUTPUT.cpio.gz [EXTRA_DIR]"
-kst=$1 out=$2 extra=${3:-}
+kut=""
+if [ "${1:-}" = --kut ]; then
+	kut=$2
+	shift 2
+	if [ ! -x "$kut/lkvm-static" ] || [ ! -d "$kut/tests" ]; then
+		die "'$kut' is not a build of ci/build-kut.sh (no lkvm-static or tests/)"
+	fi
+fi
+[ $# -eq 2 ] || die "usage: ${0##*/} [--kut KUT_BUILD] KSELFTEST_INSTALL_DIR OUTPUT.cpio.gz"
+kst=$1 out=$2
 [ -x "$kst/run_kselftest.sh" ] || die "'$kst' is not a kselftest install directory"
 need_tool cpio cpio
 need_tool gzip gzip
@@ -18,24 +31,52 @@ cross_lib=/usr/aarch64-linux-gnu/lib
 
 dl="$CACHE_ROOT/downloads/arm64"
 mkdir -p "$dl"
-find_bb() { find "$dl" -maxdepth 1 -name 'busybox-static_*_arm64.deb' | sort | tail -n1; }
-bb_deb=$(find_bb)
-if [ -z "$bb_deb" ]; then
-	"$TOPDIR/tools/apt-fetch.sh" --arch arm64 --dest "$dl" busybox-static
-	bb_deb=$(find_bb)
-fi
-[ -n "$bb_deb" ] || die "could not get busybox-static:arm64"
+# deb PACKAGE: the arm64 package from the cache, fetched the first time.
+deb() {
+	local f
+	f=$(find "$dl" -maxdepth 1 -name "$1_*_arm64.deb" | sort | tail -n1)
+	if [ -z "$f" ]; then
+		"$TOPDIR/tools/apt-fetch.sh" --arch arm64 --dest "$dl" "$1" >&2
+		f=$(find "$dl" -maxdepth 1 -name "$1_*_arm64.deb" | sort | tail -n1)
+	fi
+	[ -n "$f" ] || die "could not get $1:arm64"
+	echo "$f"
+}
+bb_deb=$(deb busybox-static)
+cu_deb=$(deb coreutils)
+[ -z "$kut" ] || bash_deb=$(deb bash-static)
 
 root=$(mktemp -d)
 trap 'rm -rf "$root"' EXIT
 mkdir -p "$root"/{bin,sbin,usr/bin,usr/sbin,lib,proc,sys,dev,tmp,run,results}
 dpkg-deb --fsys-tarfile "$bb_deb" | tar -x -C "$root" ./bin/busybox
+dpkg-deb --fsys-tarfile "$cu_deb" | tar -x -C "$root" ./usr/bin/timeout
 for l in ld-linux-aarch64.so.1 libc.so.6 libm.so.6 libpthread.so.0 librt.so.1 libdl.so.2 \
 	libgcc_s.so.1 libstdc++.so.6 libresolv.so.2; do
 	[ -e "$cross_lib/$l" ] && cp -L "$cross_lib/$l" "$root/lib/"
 done
 ln -s lib "$root/lib64"
 cp -a "$kst" "$root/kselftest"
-[ -z "$extra" ] || cp -a "$extra" "$root/extra"
+if [ -n "$kut" ]; then
+	dpkg-deb --fsys-tarfile "$bash_deb" | tar -x -C "$root" ./bin/bash-static
+	mv "$root/bin/bash-static" "$root/bin/bash"
+	mkdir -p "$root/kut" "$root/kselftest/kvm-unit-tests"
+	cp -a "$kut/tests" "$kut/lkvm-static" "$kut/unittests.cfg" "$root/kut/"
+	for t in "$kut"/tests/*; do
+		name=${t##*/}
+		cat >"$root/kselftest/kvm-unit-tests/$name" <<WRAP
+#!/bin/sh
+# kvm-unit-tests' $name through kvmtool (ci/make-initramfs.sh). MAX_SMP 4:
+# its-trigger skips below.
+export KVMTOOL=/kut/lkvm-static MAX_SMP=\${KUT_MAX_SMP:-4}
+/kut/tests/$name
+rc=\$?
+[ \$rc -ne 77 ] || exit 4
+exit \$rc
+WRAP
+		chmod +x "$root/kselftest/kvm-unit-tests/$name"
+		echo "kvm-unit-tests:$name" >>"$root/kselftest/kselftest-list.txt"
+	done
+fi
 install -m 0755 "$TOPDIR/ci/guest/init" "$root/init"
 (cd "$root" && find . -print0 | cpio --null -o -H newc --quiet) | gzip -1 >"$out"

@@ -12,6 +12,11 @@
 #   SKIP_AB         set to skip the A/B runs of ci/ab-tests.conf
 #   SKIP_BENCH      set to skip the benchmarks of ci/bench.conf
 #   BENCH_VARIANTS  set to also measure the alternatives in ci/variants/
+#   SKIP_KUT        set to leave out kvm-unit-tests
+#   KUT_DIR, KVMTOOL_DIR  kvm-unit-tests and kvmtool clones or bundles
+#                   (default: ../shared/upstream/*.bundle), see ci/build-kut.sh
+#   QEMU            unset: QEMU 10.0 (tools/get-qemu.sh); "system": the
+#                   qemu-system-aarch64 on PATH (Debian 12: 7.2); or a path
 # Results: RESULTS_DIR/summary.txt, results.ktap, junit.xml (one report over
 # all jobs), jobs/{matrix,ab,bench}/.../ (a directory per boot: console.log,
 # results.ktap, metadata.json, reproduce.sh, lava-job.yaml), artifacts/<kernel>/,
@@ -75,6 +80,32 @@ checks() {
 	mkdir -p "$CACHE_ROOT/checks"
 	cp "$results/check-patches.log" "$cached"
 }
+# b4's own checks as a maintainer's b4 runs them (b4 0.14, tools/get-b4.sh):
+# `prep --check-deps` must pass, `prep --check` must report no error; its
+# warnings are kept in b4-prep-check.txt and counted in the summary.
+# Remembered by the patches, the cover letter, the script and b4's version.
+b4check() {
+	local b4 key cached="" n
+	b4=$("$TOPDIR/tools/get-b4.sh")
+	key=$(cat "$SERIES_FILE" "$PATCH_DIR"/*.patch "$SERIES_DIR/cover-letter.txt" "$TOPDIR/tools/send-series.sh" |
+		cat - <("$b4" --version) | sha1sum | cut -c1-16)
+	cached="$CACHE_ROOT/b4-check/$key.txt"
+	if [ -f "$cached" ]; then
+		info "b4 prep --check ran on these exact inputs before (key $key): not run again"
+	else
+		B4=$b4 "$TOPDIR/tools/send-series.sh" --check --out "$results/b4-check" >&2
+		mkdir -p "$CACHE_ROOT/b4-check"
+		cp "$results/b4-check/b4-prep-check.txt" "$cached.tmp"
+		mv "$cached.tmp" "$cached"
+	fi
+	cp "$cached" "$results/b4-prep-check.txt"
+	n=$(sed -n 's/.*Error: \([0-9]*\).*/\1/p' "$results/b4-prep-check.txt" | tail -n 1)
+	[ -n "$n" ] || die "b4 prep --check gave no summary line, see $results/b4-prep-check.txt"
+	echo "b4 prep --check ($("$b4" --version)): $(tail -n 1 "$results/b4-prep-check.txt" | sed 's/^[^S]*Success/Success/')" \
+		>"$results/b4-check-summary.txt"
+	cat "$results/b4-check-summary.txt"
+	[ "$n" = 0 ] || die "b4 prep --check reports $n error(s), see $results/b4-prep-check.txt"
+}
 # Every kernel the later stages boot, built here and only here, into
 # results/artifacts/<name>/ (cached by source tree and fragment set).
 artifacts() {
@@ -112,8 +143,15 @@ selftests() {
 	make -s -C "$wt" O="$sdir" ARCH=arm64 CROSS_COMPILE=aarch64-linux-gnu- olddefconfig
 	"$TOPDIR/ci/build-selftests.sh" "$wt" "$sdir" >"$results/kselftest-dir"
 }
+# kvm-unit-tests and kvmtool, from KUT_DIR and KVMTOOL_DIR (default: the
+# bundles in ../shared/upstream), for the initramfs.
+kut() {
+	"$TOPDIR/ci/build-kut.sh" >"$results/kut-dir"
+}
 initramfs() {
-	"$TOPDIR/ci/make-initramfs.sh" "$(cat "$results/kselftest-dir")" "$results/initramfs.cpio.gz"
+	local kut=()
+	[ ! -s "$results/kut-dir" ] || kut=(--kut "$(cat "$results/kut-dir")")
+	"$TOPDIR/ci/make-initramfs.sh" "${kut[@]}" "$(cat "$results/kselftest-dir")" "$results/initramfs.cpio.gz"
 }
 boot() {
 	local devs
@@ -122,8 +160,19 @@ boot() {
 		"$results/jobs/matrix" "${devs[@]}"
 }
 ab() {
+	local rc=0 devs
 	"$TOPDIR/ci/ab-test.sh" "$results/artifacts/base" "$results/artifacts/series" \
-		"$results/initramfs.cpio.gz" "$results/jobs/ab"
+		"$results/initramfs.cpio.gz" "$results/jobs/ab" || rc=$?
+	[ -s "$results/kut-dir" ] || return "$rc"
+	# kvm-unit-tests on the base, on the devices the matrix ran them on,
+	# side by side with the series' results from the matrix.
+	read -r -a devs <<<"${MATRIX_CONFIGS:-}"
+	TEST_FILTER='kvm-unit-tests:*' MATRIX_LABEL=ab/kut-base MATRIX_ROLE=reference \
+		"$TOPDIR/ci/run-matrix.sh" "$results/artifacts/base" "$results/initramfs.cpio.gz" \
+		"$results/jobs/ab/kut-base" "${devs[@]}" || rc=1
+	python3 "$TOPDIR/ci/ab-compare.py" "$results/jobs/ab/kut-base" "$results/jobs/matrix" \
+		'kvm-unit-tests:*' "$results/jobs/ab/kut-summary.txt" >/dev/null || rc=1
+	return "$rc"
 }
 bench() {
 	local a="$results/artifacts" kernels=(base="$results/artifacts/base-bench") v t
@@ -141,7 +190,7 @@ bench() {
 report() {
 	local rc=0
 	python3 "$TOPDIR/ci/report.py" "$results" "$results/jobs" >/dev/null || rc=$?
-	for f in jobs/ab/ab-summary.txt jobs/bench/bench-summary.txt; do
+	for f in b4-check-summary.txt jobs/ab/ab-summary.txt jobs/ab/kut-summary.txt jobs/bench/bench-summary.txt; do
 		[ ! -f "$results/$f" ] || { echo; cat "$results/$f"; } >>"$results/summary.txt"
 	done
 	cat "$results/summary.txt"
@@ -153,17 +202,30 @@ report() {
 failed() { [ "$STAGE_RC" = 0 ] || rc=1; }
 stage "series consistency" "$TOPDIR/tools/check-series.sh"
 must_pass
+# The QEMU every boot runs (QEMU 10.0 unless QEMU says otherwise, see
+# qemu_path in tools/lib.sh), fetched once here.
+get_qemu() { qemu_path >"$results/qemu-path"; "$(cat "$results/qemu-path")" --version | head -n 1; }
+stage "get QEMU" get_qemu
+must_pass
+QEMU=$(cat "$results/qemu-path")
+export QEMU
 stage "apply series to the base" apply
 must_pass
 wt=$(cat "$results/worktree")
 if [ "$checks" = 1 ]; then
 	stage "checkpatch, per-patch build, W=1, sparse" checks
 	failed
+	stage "b4 prep --check (b4 0.14)" b4check
+	failed
 fi
 stage "build kernels (artifacts)" artifacts
 must_pass
 stage "build KVM selftests" selftests
 must_pass
+if [ -z "${SKIP_KUT:-}" ]; then
+	stage "build kvm-unit-tests and kvmtool" kut
+	must_pass
+fi
 stage "pack initramfs" initramfs
 must_pass
 mkdir -p "$results/jobs"

@@ -9,6 +9,9 @@ is a job. Writes OUTDIR/summary.txt (a row per job label, runs of the same
 label added up, then a note for everything that is not a pass),
 OUTDIR/results.ktap (a test line per job), OUTDIR/junit.xml (a testsuite per
 job) and OUTDIR/counts ("passed failed skipped xfail"); prints the summary.
+A job of role "reference" (the base's run of tests compared with the
+series', ci/ab-compare.py) contributes one line: its counts, a failure only
+for a timeout or an infrastructure error.
 
 A job of role "test" contributes a line per test (pass, fail, skip; a test
 that gave no result fails with the job's verdict: timeout, infra-error,
@@ -85,11 +88,31 @@ def job_tests(d, m):
         status = 'skip' if verdict == 'skip' else 'pass' if ok else 'fail'
         return [{'name': f'reproduce:{test}', 'status': status,
                  'directive': what, 'log': splats if shown else ''}]
+    if m['job']['role'] == 'reference':
+        # The base's results, to compare with (ci/ab-compare.py): recorded,
+        # and failed only when the run is evidence of nothing.
+        c = {}
+        for v in m.get('tests', {}).values():
+            c[v] = c.get(v, 0) + 1
+        ok = verdict not in ('timeout', 'infra-error')
+        what = ', '.join(f'{k} {n}' for k, n in sorted(c.items())) or 'no test'
+        return [{'name': f'reference:{m["job"]["label"]}', 'status': 'pass' if ok else 'fail',
+                 'directive': f'base results: {what}' if ok else f'{verdict}: no base results',
+                 'log': splats}]
     parsed = {t['name']: t for t in ktap.parse(os.path.join(d, 'results.ktap'))}
+    known = m.get('known_issues', {})
     tests = []
     for name, v in m.get('tests', {}).items():
         t = parsed.get(name, {'directive': '', 'log': ''})
-        if v in ('pass', 'skip', 'fail') and name in parsed:
+        k = known.get(name)
+        if k and k['what'] == 'not run':
+            tests.append({'name': name, 'status': 'skip', 'log': '',
+                          'directive': f'known issue, not run: {k["reason"]}'})
+        elif v == 'xfail' and name in parsed:
+            tests.append(dict(t, status='xfail', directive=f'known issue: {k["reason"] if k else "?"}'))
+        elif v in ('pass', 'skip', 'fail') and name in parsed:
+            if k and v == 'pass':
+                t = dict(t, directive=f'known issue did not show: {k["reason"]}')
             tests.append(dict(t, status=v))
         else:
             tests.append({'name': name, 'status': 'fail',
@@ -154,10 +177,11 @@ def main():
         ktap_out.append(f'    1..{len(tests)}')
         for j, t in enumerate(tests, 1):
             word = 'not ok' if t['status'] == 'fail' else 'ok'
-            dirv = {'skip': ' # SKIP', 'xfail': ' # XFAIL ' + t['directive']}.get(t['status'], '')
+            dirv = {'skip': ' # SKIP' + (' ' + t['directive'] if t['directive'] else ''),
+                    'xfail': ' # XFAIL ' + t['directive']}.get(t['status'], '')
             if t['status'] == 'fail' and t['directive']:
                 dirv = ' # ' + t['directive']
-            elif t['name'].startswith('reproduce:'):
+            elif t['name'].startswith(('reproduce:', 'reference:')):
                 dirv = ' # ' + t['directive']
             ktap_out.append(f'    {word} {j} {t["name"]}{dirv}')
         ktap_out.append(f'{"not ok" if c["fail"] else "ok"} {i} {name} # {m["verdict"]}')
@@ -169,6 +193,8 @@ def main():
                                  '    ' + x for x in t['log'].splitlines()[:80])))
             elif t['status'] == 'xfail':
                 notes.append(f'{name}: expected failure: {t["name"]} ({t["directive"]})')
+            elif t['directive'].startswith('known issue'):
+                notes.append(f'{name}: {t["name"]}: {t["directive"]}')
             elif t['name'].startswith('reproduce:') and t['log']:
                 first = next((x.strip() for x in t['log'].splitlines()
                               if re.search(r'BUG:|WARNING:|Unable|Oops|KASAN|panic', x)), '')

@@ -17,8 +17,14 @@
 #   --run-timeout S    watchdog for the whole boot (default 1800)
 #   --role ROLE        "test" (default): the tests must pass; "reproduce":
 #                      an A/B base run, where a failure or a splat is the
-#                      bug showing (recorded as such, see ci/report.py)
+#                      bug showing (recorded as such, see ci/report.py);
+#                      "reference": the base's results to compare with,
+#                      recorded; only a timeout or infra-error fails it
 #   --label LABEL      the report's row for this job (default: OUTDIR's name)
+# Known issues (ci/known-issues.conf; KNOWN_ISSUES names another file) of the
+# device and the QEMU apply: a test "not run" is not started and is a skip,
+# a failure of one that "fails" is an expected failure (xfail); each with
+# its reason in metadata.json and the report.
 # Writes OUTDIR/{console.log,results.ktap,splats.txt,verdict,metadata.json,
 # reproduce.sh,lava-job.yaml} (and splats-decoded.txt; after a watchdog,
 # cpu-state.txt and cpu-state-decoded.txt: where the vCPUs were). Prints the verdict.
@@ -48,7 +54,7 @@ while [ $# -gt 0 ]; do
 done
 [ $# -eq 4 ] || die "usage: ${0##*/} [options] DEVICE KERNEL INITRD OUTDIR"
 device=$1 kernel=$2 initrd=$3 out=$4
-case $role in test | reproduce) ;; *) die "--role must be test or reproduce, not '$role'" ;; esac
+case $role in test | reproduce | reference) ;; *) die "--role must be test, reproduce or reference, not '$role'" ;; esac
 IFS='|' read -r machine cpu cmdline < <(device_row "$device")
 
 image=$kernel vmlinux="" srctree=""
@@ -72,12 +78,38 @@ done
 
 rm -rf "$out"
 mkdir -p "$out"
+# Known issues (ci/known-issues.conf, or KNOWN_ISSUES) of this device and
+# QEMU: a test that is "not run" is not started; each applying entry goes
+# to OUTDIR/known-issues as "test|what|reason" for ci/job-metadata.py.
+qemu_version=$("$(qemu_path)" --version 2>/dev/null | head -n 1 | sed -n 's/.*version \([0-9][0-9.]*\).*/\1/p')
+: >"$out/known-issues"
+run_tests=""
+while IFS=, read -r -d, t; do
+	skip=""
+	while IFS='|' read -r pat devs qv what why; do
+		# shellcheck disable=SC2053 # $pat is a pattern
+		[[ $t == $pat ]] || continue
+		[ -z "$devs" ] || [[ " $devs " == *" $device "* ]] || continue
+		[ -z "$qv" ] || [[ $qemu_version == "$qv" || $qemu_version == "$qv".* ]] || continue
+		case $what in "not run" | fails) ;; *) die "known issue '$pat': 'what' must be 'not run' or 'fails', not '$what'" ;; esac
+		echo "$t|$what|$why" >>"$out/known-issues"
+		[ "$what" != "not run" ] || skip=1
+		break
+	done < <(conf_rows "${KNOWN_ISSUES:-$TOPDIR/ci/known-issues.conf}")
+	[ -n "$skip" ] || run_tests="${run_tests:+$run_tests,}$t"
+done <<<"$tests,"
 echo "$tests" | tr ',' '\n' >"$out/tests"
 read -r -a extra <<<"$cmdline"
 brc=0
-QEMU_CPU=$cpu RUN_TIMEOUT=$run_timeout "$TOPDIR/ci/boot-guest.sh" "$image" "$initrd" "$out" "$machine" \
-	"${extra[@]}" "ci.tests=$tests" "ci.timeout=$timeout" ${argstr:+"ci.args=$argstr"} \
-	>"$out/boot.log" 2>&1 || brc=$?
+if [ -z "$run_tests" ]; then
+	# Every test is a known issue not run: nothing to boot for.
+	: >"$out/console.log"
+	: >"$out/results.ktap"
+else
+	QEMU_CPU=$cpu RUN_TIMEOUT=$run_timeout "$TOPDIR/ci/boot-guest.sh" "$image" "$initrd" "$out" "$machine" \
+		"${extra[@]}" "ci.tests=$run_tests" "ci.timeout=$timeout" ${argstr:+"ci.args=$argstr"} \
+		>"$out/boot.log" 2>&1 || brc=$?
+fi
 src=0
 "$TOPDIR/ci/scan-console.sh" "$out/console.log" >"$out/splats.txt" 2>"$out/scan.log" || src=$?
 [ "$src" != 1 ] || [ -s "$out/splats.txt" ] || src=2

@@ -1,11 +1,16 @@
 #!/usr/bin/env bash
 # The boot matrix: one job per device of ci/matrix.conf, each running the
-# selftests that ci/tests.conf lists for it, with ci/test-args.conf
+# tests that ci/tests.conf lists for it (a pattern, "kvm:*", stands for the
+# tests of the initramfs that match it), with ci/test-args.conf
 # (ci/run-job.sh).
 #
 # usage: run-matrix.sh KERNEL INITRD JOBS_DIR [DEVICE...]
 #   KERNEL: an artifact directory (ci/build-artifact.sh) or an Image.
-# Environment: MATRIX, TESTS, TEST_ARGS (files), TEST_TIMEOUT (s per test,
+# Environment: DRY_RUN (set: print "DEVICE: tests" for each job, boot none),
+# TEST_FILTER (a pattern: run only the tests matching it), MATRIX_LABEL (the
+# report's row prefix, default "matrix"), MATRIX_ROLE (run-job.sh's --role,
+# default test), MATRIX, TESTS, TEST_ARGS (files),
+# TEST_TIMEOUT (s per test,
 # default 180), MATRIX_RUN_TIMEOUT (s per boot, default 600: a boot takes
 # 60-170 s, with a KASAN kernel about 350 s; a hung guest costs no more).
 # Writes JOBS_DIR/<device>/ per device; exits 1 unless every job passed.
@@ -25,6 +30,29 @@ for d in "$@"; do
 done
 [ $# -eq 0 ] || devices=("$@")
 mkdir -p "$jobs"
+# expand_tests LIST: LIST (comma-separated) with each pattern ("kvm:*") replaced
+# by the tests of the initramfs's kselftest-list.txt it matches, in that order.
+available=""
+expand_tests() {
+	local - t a out=()
+	set -f # the patterns are matched against the list, not file names
+	for t in ${1//,/ }; do
+		case $t in
+		*[*?[]*)
+			[ -n "$available" ] || available=$(gzip -dc "$initrd" |
+				cpio -i --quiet --to-stdout kselftest/kselftest-list.txt)
+			[ -n "$available" ] || die "no kselftest/kselftest-list.txt in $initrd to expand '$t' against"
+			for a in $available; do
+				# shellcheck disable=SC2053 # $t is a pattern
+				[[ $a != $t ]] || out+=("$a")
+			done
+			;;
+		*) out+=("$t") ;;
+		esac
+	done
+	# Listed once each, first place kept.
+	printf '%s\n' "${out[@]}" | awk '!seen[$0]++' | paste -sd, -
+}
 
 rc=0
 for dev in "${devices[@]}"; do
@@ -32,10 +60,21 @@ for dev in "${devices[@]}"; do
 	tests=$(conf_rows "$tests_file" | awk -F'|' -v d="$dev" \
 		'$2 == "" { print $1; next } { n = split($2, l, " "); for (i = 1; i <= n; i++) if (l[i] == d) print $1 }' |
 		paste -sd, -)
+	tests=$(expand_tests "$tests")
+	if [ -n "${TEST_FILTER:-}" ]; then
+		tests=$(tr ',' '\n' <<<"$tests" | while read -r t; do
+			# shellcheck disable=SC2053 # a pattern
+			[[ $t != $TEST_FILTER ]] || echo "$t"
+		done | paste -sd, -)
+	fi
 	[ -n "$tests" ] || { info "[$dev] no test for this device in $tests_file"; continue; }
+	if [ -n "${DRY_RUN:-}" ]; then
+		echo "$dev: $tests"
+		continue
+	fi
 	info "[$dev] booting"
-	v=$("$TOPDIR/ci/run-job.sh" --tests "$tests" "${args[@]/#/--arg=}" \
-		--timeout "${TEST_TIMEOUT:-180}" --run-timeout "${MATRIX_RUN_TIMEOUT:-600}" --label "matrix/$dev" \
+	v=$("$TOPDIR/ci/run-job.sh" --role "${MATRIX_ROLE:-test}" --tests "$tests" "${args[@]/#/--arg=}" \
+		--timeout "${TEST_TIMEOUT:-180}" --run-timeout "${MATRIX_RUN_TIMEOUT:-600}" --label "${MATRIX_LABEL:-matrix}/$dev" \
 		"$dev" "$kernel" "$initrd" "$jobs/$dev") || rc=1
 	info "[$dev] $v: $(grep -c '^ok .*# SKIP' "$jobs/$dev/results.ktap" || true) skipped," \
 		"$(grep -c '^not ok' "$jobs/$dev/results.ktap" || true) failed, $(cat "$jobs/$dev/seconds")s"

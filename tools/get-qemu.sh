@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Print the path of a qemu-system-aarch64 from a newer Debian suite, fetched
 # with a private apt state (tools/apt-fetch.sh) and unpacked in the cache;
-# the machine's own QEMU and apt configuration are left alone. Boot with it:
-#   QEMU=$(tools/get-qemu.sh) ci/boot-guest.sh ...
+# the machine's own QEMU and apt configuration are left alone. The boots run
+# it unless QEMU says otherwise (qemu_path in tools/lib.sh).
 #
 # usage: get-qemu.sh
 # Environment: QEMU_SUITE (default bookworm-backports), QEMU_VERSION (the
@@ -21,7 +21,7 @@ if [ ! -x "$wrapper" ] || ! "$wrapper" --version >/dev/null 2>&1; then
 	rm -rf "$dir"
 	mkdir -p "$dir/debs" "$dir/root"
 	"$TOPDIR/tools/apt-fetch.sh" --suite "$suite" --dest "$dir/debs" \
-		"qemu-system-arm=$version" "qemu-system-common=$version" "qemu-system-data=$version"
+		"qemu-system-arm=$version" "qemu-system-common=$version" "qemu-system-data=$version" >&2
 	for d in "$dir"/debs/*.deb; do dpkg-deb -x "$d" "$dir/root"; done
 	cat >"$wrapper" <<WRAP
 #!/bin/sh

@@ -65,6 +65,27 @@ device_row() {
 	echo "$row"
 }
 
+# qemu_path: the qemu-system-aarch64 the boots run, after QEMU:
+#   unset     QEMU 10.0 from Debian bookworm-backports (tools/get-qemu.sh,
+#             fetched into the cache on first use): the default
+#   system    the one on PATH (Debian 12's qemu-system-arm, QEMU 7.2)
+#   a path    that executable
+qemu_path() {
+	case ${QEMU:-} in
+	"") "$TOPDIR/tools/get-qemu.sh" || die "could not get QEMU 10 (tools/get-qemu.sh failed; QEMU=system boots Debian 12's QEMU 7.2)" ;;
+	system)
+		need_tool qemu-system-aarch64 qemu-system-arm
+		command -v qemu-system-aarch64
+		;;
+	*)
+		if [ ! -f "$QEMU" ] || [ ! -x "$QEMU" ]; then
+			die "QEMU='$QEMU' is not an executable file (QEMU=system: the one on PATH; unset: QEMU 10)"
+		fi
+		echo "$QEMU"
+		;;
+	esac
+}
+
 # series_field KEY: value of a '# KEY: value' line in the series file.
 series_field() {
 	sed -n "s/^#[[:space:]]*$1:[[:space:]]*//p" "$SERIES_FILE" | head -n1

@@ -8,6 +8,10 @@
 #   --previous REV  a commit of this repository holding the previous version
 #                   of the series: its range-diff goes into the cover letter
 #   --send          really send (b4 send); without it nothing leaves the machine
+#   --check         only b4's own checks: `prep --check-deps` must pass, and
+#                   `prep --check` (b4 >= 0.14) is written to DIR/b4-prep-check.txt;
+#                   no mail is written, so no identity of yours is needed
+#                   (the throwaway branch is signed by the tooling's)
 #
 # Every patch is re-signed by the person running this (git's identity:
 # user.name/user.email), the diffs stay byte-identical. A patch by a
@@ -24,14 +28,15 @@
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
-out="$TOPDIR/outgoing" reset_author=0 previous="" send=0
+out="$TOPDIR/outgoing" reset_author=0 previous="" send=0 check_only=0
 while [ $# -gt 0 ]; do
 	case $1 in
+	--check) check_only=1; shift ;;
 	--out) out=$2; shift 2 ;;
 	--reset-author) reset_author=1; shift ;;
 	--previous) previous=$2; shift 2 ;;
 	--send) send=1; shift ;;
-	-h | --help) sed -n '2,24p' "$0"; exit 0 ;;
+	-h | --help) sed -n '2,28p' "$0"; exit 0 ;;
 	*) die "unknown argument '$1'" ;;
 	esac
 done
@@ -45,11 +50,14 @@ else
 	b4bin=b4
 fi
 need_tool git-filter-repo git-filter-repo
-# The sender is who git (and b4) are configured to be.
+# The sender is who git (and b4) are configured to be. The checks alone
+# mail nothing: a placeholder identity signs their throwaway branch.
 name=$(git config user.name || true) email=$(git config user.email || true)
+[ "$check_only" = 0 ] || name="kvmarm-series tooling" email=tooling@localhost
+[ "$check_only" = 0 ] || [ "$send" = 0 ] || die "--check and --send exclude each other"
 { [ -n "$name" ] && [ -n "$email" ]; } ||
 	die "no git identity: set user.name and user.email (git config --global) to sign the series"
-! is_placeholder_email "$email" ||
+[ "$check_only" = 1 ] || ! is_placeholder_email "$email" ||
 	die "your git identity (git config user.email: '$email') is a placeholder address, not a person's: set user.name and user.email (git config --global) to your own to sign the series; nothing written or sent"
 sender="$name <$email>"
 # Whatever is committed here (b4's cover letter too) is the sender's.
@@ -60,7 +68,7 @@ version=$(series_field version)
 [ -n "$version" ] || version=1
 [ -f "$SERIES_DIR/cover-letter.txt" ] || die "cover-letter.txt not found"
 b4v=$("$b4bin" --version 2>/dev/null | head -n1)
-info "b4 $b4v; sending as $sender; version $version; change-id $change_id"
+info "b4 $b4v; $([ "$check_only" = 1 ] && echo "checking" || echo "sending as $sender"); version $version; change-id $change_id"
 
 msg=$(mktemp)
 trap 'rm -rf "$msg" "$msg.log" "$msg.d"' EXIT
@@ -193,6 +201,13 @@ fi
 check_report=""
 if b4_wt -- prep --help 2>&1 | grep -q -- ' --check '; then
 	check_report=$(b4_wt -- prep --check 2>&1 | sed 's/\x1b\[[0-9;]*m//g') || die "b4 prep --check failed to run"
+fi
+if [ "$check_only" = 1 ]; then
+	[ -n "$check_report" ] || die "b4 $b4v has no 'prep --check' (b4 >= 0.14 has: B4=\$(tools/get-b4.sh))"
+	mkdir -p "$out"
+	printf '%s\n' "$check_report" >"$out/b4-prep-check.txt"
+	info "b4 prep --check-deps passed; b4 prep --check: $(grep -c 'checkpatch.pl: ' "$out/b4-prep-check.txt" || true) remark(s), in $out/b4-prep-check.txt"
+	exit 0
 fi
 
 # What b4 is about to mail: the cover letter, then the patches in order.

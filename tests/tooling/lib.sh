@@ -10,6 +10,9 @@ export KVMARM_CACHE="$T/cache"
 export GIT_AUTHOR_NAME="Test Author" GIT_AUTHOR_EMAIL="author@kvmarm-tooling.dev"
 export GIT_COMMITTER_NAME="Test Author" GIT_COMMITTER_EMAIL="author@kvmarm-tooling.dev"
 export GIT_CONFIG_NOSYSTEM=1 HOME="$T/home"
+# The boots in these tests run the machine's QEMU (7.2 on Debian 12), not
+# QEMU 10 fetched into each test's fresh cache.
+export QEMU=system
 mkdir -p "$HOME"
 n_ok=0 n_fail=0 n=0
 

@@ -162,4 +162,11 @@ check "dry run with a b4 that has prep --check" env B4="$T/b4check" "$TOP/tools/
 check "its report is kept beside the mails, without colours" \
 	bash -c 'grep -q "checkpatch.pl: :1: WARNING: test remark" "$1" && ! grep -q $'"'"'\033'"'"' "$1"' _ "$T/out4/b4-prep-check.txt"
 check "the mails are still all there" test "$(find "$T/out4" -maxdepth 1 -name "*.eml" | wc -l)" = 4
+# --check: b4's checks only, no mail, no identity of the user's needed.
+check "--check with a placeholder identity writes the report only" \
+	bash -c 'git config --global user.email ci@localhost && B4="$1" "$2" --check --out "$3" &&
+		test -f "$3/b4-prep-check.txt" && [ -z "$(find "$3" -name "*.eml")" ]' _ "$T/b4check" "$TOP/tools/send-series.sh" "$T/out5"
+fails_with "--check with a b4 without prep --check says which b4 has it" "has no 'prep --check'.*get-b4.sh" \
+	"$TOP/tools/send-series.sh" --check --out "$T/out6"
+fails_with "--check and --send exclude each other" "exclude each other" "$TOP/tools/send-series.sh" --check --send
 finish
