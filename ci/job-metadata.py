@@ -33,6 +33,22 @@ def known_issues(out):
     return known
 
 
+def durations(out):
+    """{test: seconds} from the guest's "ci-guest: start/end TEST" lines."""
+    start, took = {}, {}
+    try:
+        with open(os.path.join(out, 'console.log'), errors='replace') as f:
+            for line in f:
+                w = line.split()
+                if len(w) >= 4 and w[0] == 'ci-guest:' and w[1] == 'start':
+                    start[w[2]] = float(w[3])
+                elif len(w) >= 5 and w[0] == 'ci-guest:' and w[1] == 'end' and w[2] in start:
+                    took[w[2]] = round(float(w[4]) - start[w[2]], 1)
+    except (OSError, ValueError):
+        pass
+    return took
+
+
 def job_verdict(out, brc, src, parsed, names, known=None):
     """What stopped the job first decides; a splat fails it whatever the
     tests said; a watchdog or an infrastructure error is never a pass. A
@@ -120,7 +136,7 @@ def lava_yaml(m):
         f'    - name: {q(m["job"]["label"])}',
         '      start: "ci-guest: running"',
         '      end: "ci-guest: done"',
-        '      pattern: "(?P<result>ok|not ok) \\\\d+ selftests: kvm: (?P<test_case_id>\\\\S+)"',
+        '      pattern: "(?P<result>ok|not ok) \\\\d+ selftests: \\\\S+: (?P<test_case_id>\\\\S+)"',
         '      fixupdict: {"ok": "pass", "not ok": "fail"}',
         f'# tests: {", ".join(tests)}',
     ]
@@ -149,6 +165,7 @@ def main():
     m['verdict'] = verdict
     m['tests'] = test_verdicts(out, tests, verdict, known)
     m['known_issues'] = {n: {'what': w, 'reason': r} for n, (w, r) in known.items()}
+    m['durations'] = durations(out)
     if e['ROLE'] == 'reproduce':
         m['reproduced'] = verdict == 'splat' or any(
             parsed.get(n, {}).get('status') == 'fail' for n in tests)

@@ -129,6 +129,8 @@ def job_tests(d, m):
                     'watchdog': ['cpu-state-decoded.txt', 'cpu-state.txt']}.get(f, [])
             log = next((t for t in (read(os.path.join(d, n)) for n in logs) if t), '')
             tests.append({'name': name, 'status': 'fail', 'directive': why, 'log': log})
+    for t in tests:
+        t['time'] = m.get('durations', {}).get(t['name'])
     # A job whose verdict is not a pass or a skip never reports as one.
     if verdict not in ('pass', 'skip') and not any(t['status'] == 'fail' for t in tests):
         tests.append({'name': f'job:{verdict}', 'status': 'fail',
@@ -210,6 +212,12 @@ def main():
                    f'{r["xfail"]:>5}  {r["secs"]:>5}s  {v}')
     out.append(f'{"total":<{w}}  {len(jobs):>4}  {total["pass"]:>6}  {total["fail"]:>6}  '
                f'{total["skip"]:>7}  {total["xfail"]:>5}')
+    # What the time goes to: the slowest tests (from the guests' markers).
+    slow = sorted(((t['time'], n, t['name']) for n, ts, _ in suites for t in ts
+                   if t.get('time')), reverse=True)[:10]
+    if slow:
+        out.append('')
+        out.append('Slowest tests (s): ' + ', '.join(f'{tn} on {n} {tm:.0f}' for tm, n, tn in slow))
     if notes:
         out.append('')
         out.extend(notes)
@@ -227,7 +235,8 @@ def main():
         x.append(f'  <testsuite name={quoteattr(name)} tests="{len(tests)}" failures="{nf}" '
                  f'skipped="{ns}" time="{secs}">')
         for t in tests:
-            x.append(f'    <testcase classname={quoteattr(name)} name={quoteattr(t["name"])}>')
+            tm = f' time="{t["time"]}"' if t.get('time') is not None else ''
+            x.append(f'    <testcase classname={quoteattr(name)} name={quoteattr(t["name"])}{tm}>')
             if t['status'] == 'fail':
                 x.append(f'      <failure message={quoteattr(t["directive"] or "failed")}>'
                          f'{escape(t["log"])}</failure>')

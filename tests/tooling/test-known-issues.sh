@@ -2,7 +2,8 @@
 # Known issues (ci/known-issues.conf): a test "not run" is not started and
 # reported as a skip with its reason; a failure of a test that "fails" is an
 # expected failure with its reason; neither disappears from the report.
-# Patterns in ci/tests.conf ("kvm:*") stand for the initramfs's tests.
+# Patterns in ci/tests.conf ("kvm:*") stand for the initramfs's tests; each
+# test's time comes from the guest's markers.
 . "$(dirname "$0")/lib.sh"
 command -v qemu-system-aarch64 >/dev/null || { echo "ok 1 - # SKIP qemu-system-aarch64 not installed"; echo "1..1"; exit 0; }
 cat >"$T/known.conf" <<'CONF'
@@ -37,7 +38,7 @@ judge() {
 }
 mkdir -p "$T/r/jobs/a"
 printf '{"seconds": 3}\n' >"$T/r/jobs/a/metadata.json"
-: >"$T/r/jobs/a/console.log"
+printf 'ci-guest: start kvm:good 1.50\nci-guest: end kvm:good 0 4.00\n' >"$T/r/jobs/a/console.log"
 : >"$T/r/jobs/a/splats.txt"
 printf 'TAP version 13\n1..2\nok 1 selftests: kvm: good\nnot ok 2 selftests: kvm: broken # exit=1\n' >"$T/r/jobs/a/results.ktap"
 printf 'kvm:broken|fails|the emulator lacks a feature\nkvm:hangs|not run|hangs under TCG\n' >"$T/r/jobs/a/known-issues"
@@ -51,6 +52,9 @@ check "...and the test not run as a skip with its reason" \
 	grep -q 'ok 3 kvm:hangs # SKIP known issue, not run: hangs under TCG' "$T/r/results.ktap"
 check "...both in the summary" bash -c 'grep -q "expected failure: kvm:broken" "$1" && grep -q "kvm:hangs: known issue, not run" "$1"' _ "$T/r/summary.txt"
 check "...and in JUnit XML" bash -c 'grep -q "expected failure: known issue: the emulator" "$1" && grep -q "known issue, not run: hangs" "$1"' _ "$T/r/junit.xml"
+check "each test's time, from the guest's start/end lines, is in JUnit XML" \
+	grep -q 'name="kvm:good" time="2.5"' "$T/r/junit.xml"
+check "...and the slowest tests in the summary" grep -q 'Slowest tests (s): kvm:good on a 2' "$T/r/summary.txt"
 check "the counts: 1 passed (+ no splat), 0 failed, 1 skipped, 1 xfail" grep -qx '2 0 1 1' "$T/r/counts"
 # The same failure without a known issue fails.
 rm "$T/r/jobs/a/known-issues"
