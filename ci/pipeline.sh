@@ -51,8 +51,8 @@ print_times() {
 trap print_times EXIT
 
 # The debug kernels: KERNEL_FRAGMENTS (e.g. "base kvm debug kasan"), with
-# what kvmtool needs and line tables for decoding splats.
-debug_frags="${KERNEL_FRAGMENTS:-base kvm debug} kvmtool debuginfo"
+# what the test suites need (suites.config) and line tables for decoding splats.
+debug_frags="${KERNEL_FRAGMENTS:-base kvm debug} suites debuginfo"
 apply() { "$TOPDIR/tools/apply-series.sh" >"$results/worktree"; }
 # The checks check out every patch and topic: a worktree of their own. They
 # build with the fragments of the debug artifacts (so those builds share the
