@@ -13,6 +13,9 @@
 #   SKIP_BENCH      set to skip the benchmarks of ci/bench.conf
 #   BENCH_VARIANTS  set to also measure the alternatives in ci/variants/
 #   SKIP_KUT        set to leave out kvm-unit-tests
+#   COVERAGE        "ci" (default): the tests of ci/tests.conf that fit the
+#                   CI's time budget; "full": also the rows marked "full"
+#                   (the whole kvm collection, kvm-unit-tests on every device)
 #   KUT_DIR, KVMTOOL_DIR  kvm-unit-tests and kvmtool clones or bundles
 #                   (default: ../shared/upstream/*.bundle), see ci/build-kut.sh
 #   QEMU            unset: QEMU 10.0 (tools/get-qemu.sh); "system": the
@@ -29,6 +32,8 @@ set -euo pipefail
 
 checks=1
 [ "${1:-}" = --skip-checks ] && checks=0
+export COVERAGE=${COVERAGE:-ci}
+case $COVERAGE in ci | full) ;; *) die "COVERAGE must be 'ci' or 'full', not '$COVERAGE'" ;; esac
 results=${RESULTS_DIR:-$TOPDIR/results}
 # Only ever delete a results directory this pipeline made (it leaves a marker).
 if [ -d "$results" ] && [ -n "$(ls -A "$results")" ] && [ ! -f "$results/.kvmarm-results" ]; then

@@ -6,7 +6,8 @@
 #
 # usage: run-matrix.sh KERNEL INITRD JOBS_DIR [DEVICE...]
 #   KERNEL: an artifact directory (ci/build-artifact.sh) or an Image.
-# Environment: DRY_RUN (set: print "DEVICE: tests" for each job, boot none),
+# Environment: COVERAGE ("full": also the rows of ci/tests.conf marked
+# "full"; default "ci"), DRY_RUN (set: print "DEVICE: tests" for each job, boot none),
 # TEST_FILTER (a pattern: run only the tests matching it), MATRIX_LABEL (the
 # report's row prefix, default "matrix"), MATRIX_ROLE (run-job.sh's --role,
 # default test), MATRIX, TESTS, TEST_ARGS (files),
@@ -57,8 +58,10 @@ expand_tests() {
 rc=0
 for dev in "${devices[@]}"; do
 	# The tests of this device: those with no device list, or naming it.
-	tests=$(conf_rows "$tests_file" | awk -F'|' -v d="$dev" \
-		'$2 == "" { print $1; next } { n = split($2, l, " "); for (i = 1; i <= n; i++) if (l[i] == d) print $1 }' |
+	# (A row marked "full" only with COVERAGE=full.)
+	tests=$(conf_rows "$tests_file" | awk -F'|' -v d="$dev" -v cov="${COVERAGE:-ci}" '
+		$3 == "full" && cov != "full" { next }
+		$2 == "" { print $1; next } { n = split($2, l, " "); for (i = 1; i <= n; i++) if (l[i] == d) print $1 }' |
 		paste -sd, -)
 	tests=$(expand_tests "$tests")
 	if [ -n "${TEST_FILTER:-}" ]; then

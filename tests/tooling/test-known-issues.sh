@@ -67,8 +67,13 @@ fails_with "a known issue with an unknown 'what' is an error naming it" "known i
 mkdir -p "$T/root/kselftest"
 printf 'kvm:a\nkvm:b\nother:c\n' >"$T/root/kselftest/kselftest-list.txt"
 (cd "$T/root" && find . | cpio -o -H newc --quiet) | gzip >"$T/initrd2"
-printf 'kvm:b | dev\nkvm:* | dev\nother:nosuch | dev2\n' >"$T/tests.conf"
+printf 'kvm:b | dev\nkvm:* | dev\nother:nosuch | dev2\nother:c | dev | full\n' >"$T/tests.conf"
 check "a pattern stands for the matching tests, each once, in list order" bash -c '
 	TESTS="$1" DRY_RUN=1 "$2" "$3" "$4" "$5" dev 2>&1 | grep -qx "dev: kvm:b,kvm:a"' _ \
 	"$T/tests.conf" "$TOP/ci/run-matrix.sh" "$T/Image" "$T/initrd2" "$T/m"
+check "a row marked full runs only with COVERAGE=full" bash -c '
+	COVERAGE=full TESTS="$1" DRY_RUN=1 "$2" "$3" "$4" "$5" dev 2>&1 | grep -qx "dev: kvm:b,kvm:a,other:c"' _ \
+	"$T/tests.conf" "$TOP/ci/run-matrix.sh" "$T/Image" "$T/initrd2" "$T/m"
+fails_with "the pipeline refuses an unknown COVERAGE" "COVERAGE must be 'ci' or 'full', not 'most'" \
+	env COVERAGE=most RESULTS_DIR="$T/res" "$TOP/ci/pipeline.sh"
 finish
