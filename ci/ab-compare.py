@@ -6,8 +6,9 @@ per device), the tests matching PATTERN.
 usage: ab-compare.py BASE_JOBS SERIES_JOBS PATTERN OUT.txt
 
 A row per test and device: base and series verdict, and "same", "series
-only fails" (a regression) or "base only fails". Exit 1 when a test fails
-on the series only, or when a test of the base has no counterpart.
+only fails" (a regression), "series only skips" (coverage lost) or "base
+only fails". Exit 1 for either of the series' two, or when a test of the
+base has no counterpart.
 """
 import fnmatch
 import json
@@ -40,6 +41,9 @@ def main():
         if s == 'not run' or (bad(s) and not bad(b)):
             rc = 1
             what = 'series only fails' if s != 'not run' else 'no series run'
+        elif b == 'pass' and s == 'skip':
+            rc = 1
+            what = 'series only skips'
         elif bad(b) and not bad(s):
             what = 'base only fails'
         else:

@@ -44,6 +44,12 @@ trap 'rm -rf "$qmpdir"' EXIT
 # Interrupted: stop QEMU too (bash runs no EXIT trap on an untrapped signal).
 trap '[ -z "$qpid" ] || kill "$qpid" 2>/dev/null; rm -rf "$qmpdir"; exit 143' TERM INT HUP
 append="console=ttyAMA0 panic=-1 oops=panic $*"
+# arm64's COMMAND_LINE_SIZE is 2048: a longer one would be cut silently.
+if [ ${#append} -gt 2047 ]; then
+	echo "infra-error: the kernel command line has ${#append} bytes, arm64 takes 2047 (fewer tests per job)" |
+		tee "$outdir/infra-error" >&2
+	exit 3
+fi
 qemu=("$qemu_bin" -M "$machine" -cpu "$cpu"
 	-smp "${SMP:-2}" -m "${MEM:-4G}" -nographic -no-reboot -nic none
 	-kernel "$kernel" -initrd "$initrd"

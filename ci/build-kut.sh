@@ -39,7 +39,9 @@ fi
 # checkout SRC COMMIT DIR: a clone of SRC at COMMIT in the cache.
 checkout() {
 	[ -d "$3/.git" ] || { rm -rf "$3"; git clone -q --no-checkout "$1" "$3"; }
-	git -C "$3" -c advice.detachedHead=false checkout -q -f "$2"
+	# (Reads the source only; its HEAD may be newer than the cached clone.)
+	git -C "$3" fetch -q "$1" HEAD || die "could not fetch HEAD of '$1'"
+	git -C "$3" -c advice.detachedHead=false checkout -q -f "$2" || die "commit $2 of '$1' not found"
 	git -C "$3" clean -qfdx
 }
 src="$CACHE_ROOT/kut/src"

@@ -38,14 +38,18 @@ def durations(out):
     start, took = {}, {}
     try:
         with open(os.path.join(out, 'console.log'), errors='replace') as f:
-            for line in f:
-                w = line.split()
-                if len(w) >= 4 and w[0] == 'ci-guest:' and w[1] == 'start':
-                    start[w[2]] = float(w[3])
-                elif len(w) >= 5 and w[0] == 'ci-guest:' and w[1] == 'end' and w[2] in start:
-                    took[w[2]] = round(float(w[4]) - start[w[2]], 1)
-    except (OSError, ValueError):
-        pass
+            lines = f.readlines()
+    except OSError:
+        return took
+    for line in lines:
+        w = line.split()
+        try:
+            if len(w) >= 4 and w[0] == 'ci-guest:' and w[1] == 'start':
+                start[w[2]] = float(w[3])
+            elif len(w) >= 5 and w[0] == 'ci-guest:' and w[1] == 'end' and w[2] in start:
+                took[w[2]] = round(float(w[4]) - start[w[2]], 1)
+        except ValueError:
+            continue                  # a marker cut by other console output
     return took
 
 
@@ -167,8 +171,9 @@ def main():
     m['known_issues'] = {n: {'what': w, 'reason': r} for n, (w, r) in known.items()}
     m['durations'] = durations(out)
     if e['ROLE'] == 'reproduce':
-        m['reproduced'] = verdict == 'splat' or any(
-            parsed.get(n, {}).get('status') == 'fail' for n in tests)
+        # A known issue's expected failure is not the bug showing.
+        m['reproduced'] = verdict == 'splat' or any(m['tests'].get(n) == 'fail' for n in tests)
+    m['booted'] = e.get('BOOTED', '1') != '0'
     with open(path, 'w') as f:
         json.dump(m, f, indent=1)
     if 'kernel' in m:

@@ -12,8 +12,9 @@
 # report's row prefix, default "matrix"), MATRIX_ROLE (run-job.sh's --role,
 # default test), MATRIX, TESTS, TEST_ARGS (files),
 # TEST_TIMEOUT (s per test,
-# default 180), MATRIX_RUN_TIMEOUT (s per boot, default 600: a boot takes
-# 60-170 s, with a KASAN kernel about 350 s; a hung guest costs no more).
+# default 180), MATRIX_RUN_TIMEOUT (s per boot, default 600, or 40 s per
+# test when that is more: a boot of the default list takes 3-6 min; a hung
+# guest costs no more).
 # Writes JOBS_DIR/<device>/ per device; exits 1 unless every job passed.
 set -euo pipefail
 . "$(dirname "$0")/../tools/lib.sh"
@@ -34,21 +35,34 @@ mkdir -p "$jobs"
 # expand_tests LIST: LIST (comma-separated) with each pattern ("kvm:*") replaced
 # by the tests of the initramfs's kselftest-list.txt it matches, in that order.
 available=""
+# Every name must be in the list, every pattern match; a collection the
+# initramfs lacks altogether (kvm-unit-tests with SKIP_KUT) is left out,
+# and said so.
+absent() {
+	if grep -q "^${1%%:*}:" <<<"$available"; then
+		die "'$1' (ci/tests.conf) is not a test of the initramfs $initrd"
+	fi
+	info "[$dev] '$1' left out: the initramfs has no collection '${1%%:*}'"
+}
 expand_tests() {
-	local - t a out=()
+	local - t a n out=()
 	set -f # the patterns are matched against the list, not file names
+	[ -n "$available" ] || available=$(gzip -dc "$initrd" |
+		cpio -i --quiet --to-stdout kselftest/kselftest-list.txt)
+	[ -n "$available" ] || die "no kselftest/kselftest-list.txt in $initrd"
 	for t in ${1//,/ }; do
 		case $t in
 		*[*?[]*)
-			[ -n "$available" ] || available=$(gzip -dc "$initrd" |
-				cpio -i --quiet --to-stdout kselftest/kselftest-list.txt)
-			[ -n "$available" ] || die "no kselftest/kselftest-list.txt in $initrd to expand '$t' against"
+			n=${#out[@]}
 			for a in $available; do
 				# shellcheck disable=SC2053 # $t is a pattern
 				[[ $a != $t ]] || out+=("$a")
 			done
+			[ "${#out[@]}" -gt "$n" ] || absent "$t"
 			;;
-		*) out+=("$t") ;;
+		*)
+			if grep -qxF -- "$t" <<<"$available"; then out+=("$t"); else absent "$t"; fi
+			;;
 		esac
 	done
 	# Listed once each, first place kept.
@@ -59,6 +73,9 @@ rc=0
 for dev in "${devices[@]}"; do
 	# The tests of this device: those with no device list, or naming it.
 	# (A row marked "full" only with COVERAGE=full.)
+	case ${COVERAGE:-ci} in ci | full) ;; *) die "COVERAGE must be 'ci' or 'full', not '$COVERAGE'" ;; esac
+	bad=$(conf_rows "$tests_file" | awk -F'|' '$3 != "" && $3 != "full" { print $1 " | " $3 }')
+	[ -z "$bad" ] || die "$tests_file: the third field is empty or 'full': $bad"
 	tests=$(conf_rows "$tests_file" | awk -F'|' -v d="$dev" -v cov="${COVERAGE:-ci}" '
 		$3 == "full" && cov != "full" { next }
 		$2 == "" { print $1; next } { n = split($2, l, " "); for (i = 1; i <= n; i++) if (l[i] == d) print $1 }' |
@@ -76,8 +93,12 @@ for dev in "${devices[@]}"; do
 		continue
 	fi
 	info "[$dev] booting"
+	# The boot's watchdog: MATRIX_RUN_TIMEOUT, or 40 s a test if that is more.
+	n=$(tr ',' '\n' <<<"$tests" | wc -l)
+	rt=${MATRIX_RUN_TIMEOUT:-600}
+	[ "$rt" -ge $((n * 40)) ] || rt=$((n * 40))
 	v=$("$TOPDIR/ci/run-job.sh" --role "${MATRIX_ROLE:-test}" --tests "$tests" "${args[@]/#/--arg=}" \
-		--timeout "${TEST_TIMEOUT:-180}" --run-timeout "${MATRIX_RUN_TIMEOUT:-600}" --label "${MATRIX_LABEL:-matrix}/$dev" \
+		--timeout "${TEST_TIMEOUT:-180}" --run-timeout "$rt" --label "${MATRIX_LABEL:-matrix}/$dev" \
 		"$dev" "$kernel" "$initrd" "$jobs/$dev") || rc=1
 	info "[$dev] $v: $(grep -c '^ok .*# SKIP' "$jobs/$dev/results.ktap" || true) skipped," \
 		"$(grep -c '^not ok' "$jobs/$dev/results.ktap" || true) failed, $(cat "$jobs/$dev/seconds")s"

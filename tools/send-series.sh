@@ -36,7 +36,7 @@ while [ $# -gt 0 ]; do
 	--reset-author) reset_author=1; shift ;;
 	--previous) previous=$2; shift 2 ;;
 	--send) send=1; shift ;;
-	-h | --help) sed -n '2,28p' "$0"; exit 0 ;;
+	-h | --help) sed -n '2,27p' "$0"; exit 0 ;;
 	*) die "unknown argument '$1'" ;;
 	esac
 done
@@ -193,8 +193,10 @@ git -C "$wt" -c core.hooksPath=/dev/null rebase --continue >"$msg.log" 2>&1 || {
 	die "could not rebase onto the new cover letter"
 b4_wt -- prep --auto-to-cc >/dev/null 2>&1 || die "b4 prep --auto-to-cc failed (get_maintainer.pl)"
 # Newer b4 checks the series itself; 0.12 has neither flag.
+deps_checked=0
 if b4_wt -- prep --help 2>&1 | grep -q -- '--check-deps'; then
 	b4_wt -- prep --check-deps || die "b4 prep --check-deps failed"
+	deps_checked=1
 fi
 # `prep --check` (checkpatch as b4 runs it, non-strict, on b4's own diffs)
 # always exits 0: its report is kept beside the mails, never judged here.
@@ -206,6 +208,7 @@ if [ "$check_only" = 1 ]; then
 	[ -n "$check_report" ] || die "b4 $b4v has no 'prep --check' (b4 >= 0.14 has: B4=\$(tools/get-b4.sh))"
 	mkdir -p "$out"
 	printf '%s\n' "$check_report" >"$out/b4-prep-check.txt"
+	[ "$deps_checked" = 1 ] || die "b4 $b4v has no 'prep --check-deps'"
 	info "b4 prep --check-deps passed; b4 prep --check: $(grep -c 'checkpatch.pl: ' "$out/b4-prep-check.txt" || true) remark(s), in $out/b4-prep-check.txt"
 	exit 0
 fi

@@ -60,8 +60,19 @@ check "the counts: 1 passed (+ no splat), 0 failed, 1 skipped, 1 xfail" grep -qx
 rm "$T/r/jobs/a/known-issues"
 check "without the entry, the failure fails the job" bash -c '[ "$(judge "$1" kvm:good kvm:broken)" = fail ]' _ "$T/r/jobs/a"
 printf 'kvm:broken | | | maybe | x\n' >"$T/bad.conf"
-fails_with "a known issue with an unknown 'what' is an error naming it" "known issue 'kvm:broken': 'what' must be" \
+fails_with "a known issue with an unknown 'what' is an error naming it" "'kvm:broken': 'what' must be" \
 	env KNOWN_ISSUES="$T/bad.conf" "$TOP/ci/run-job.sh" --tests kvm:broken dev "$T/Image" "$T/initrd" "$T/j2"
+
+fails_with "a missing known-issues file is an error naming it" "known issues: '$T/nosuch.conf' not found" \
+	env KNOWN_ISSUES="$T/nosuch.conf" "$TOP/ci/run-job.sh" --tests kvm:a dev "$T/Image" "$T/initrd" "$T/j3"
+printf 'kvm:x | | not run | reason\n' >"$T/short.conf"
+fails_with "a known issue with a field missing is an error naming it" "'kvm:x': a known issue has five fields" \
+	env KNOWN_ISSUES="$T/short.conf" "$TOP/ci/run-job.sh" --tests kvm:a dev "$T/Image" "$T/initrd" "$T/j4"
+check "...and the job that stopped is still in the report (its test list first)" test -s "$T/j4/tests"
+fails_with "run-job.sh needs --tests" "--tests is required" "$TOP/ci/run-job.sh" dev "$T/Image" "$T/initrd" "$T/j5"
+# A kernel command line longer than arm64 takes is an infra-error, not cut.
+fails_with "a command line over 2047 bytes is an infra-error" "infra-error: the kernel command line has [0-9]+ bytes" \
+	"$TOP/ci/boot-guest.sh" "$T/Image" "$T/initrd" "$T/long" virt "ci.tests=$(printf 'x%.0s' $(seq 1 2100))"
 
 # Patterns in the test list expand against the initramfs's kselftest-list.txt.
 mkdir -p "$T/root/kselftest"
@@ -74,6 +85,14 @@ check "a pattern stands for the matching tests, each once, in list order" bash -
 check "a row marked full runs only with COVERAGE=full" bash -c '
 	COVERAGE=full TESTS="$1" DRY_RUN=1 "$2" "$3" "$4" "$5" dev 2>&1 | grep -qx "dev: kvm:b,kvm:a,other:c"' _ \
 	"$T/tests.conf" "$TOP/ci/run-matrix.sh" "$T/Image" "$T/initrd2" "$T/m"
+printf 'kvm:nosuch | dev\n' >"$T/tests2.conf"
+fails_with "a test the initramfs does not have is an error naming it" "'kvm:nosuch' \\(ci/tests.conf\\) is not a test of the initramfs" \
+	env TESTS="$T/tests2.conf" DRY_RUN=1 "$TOP/ci/run-matrix.sh" "$T/Image" "$T/initrd2" "$T/m" dev
+printf 'kvm:a | dev\nkvm-unit-tests:x | dev\nkvm-unit-tests:p-* | dev\n' >"$T/tests3.conf"
+check "a collection the initramfs lacks (SKIP_KUT) is left out, and said so" bash -c '
+	TESTS="$1" DRY_RUN=1 "$2" "$3" "$4" "$5" dev >"$6" 2>&1 && grep -qx "dev: kvm:a" "$6" &&
+	grep -q "kvm-unit-tests:x. left out: the initramfs has no collection" "$6"' _ \
+	"$T/tests3.conf" "$TOP/ci/run-matrix.sh" "$T/Image" "$T/initrd2" "$T/m" "$T/out3"
 fails_with "the pipeline refuses an unknown COVERAGE" "COVERAGE must be 'ci' or 'full', not 'most'" \
 	env COVERAGE=most RESULTS_DIR="$T/res" "$TOP/ci/pipeline.sh"
 finish

@@ -153,7 +153,8 @@ fails_with "B4 that is not executable is named" "B4='$T/nob4' is not an executab
 cat >"$T/b4check" <<'B4'
 #!/bin/sh
 # b4 0.12 with a `prep --check` (as b4 0.14 has): for the tooling's tests.
-if [ "$1 $2" = "prep --help" ]; then b4 "$@"; echo "  --check    Run checks"; exit 0; fi
+if [ "$1 $2" = "prep --help" ]; then b4 "$@"; echo "  --check    Run checks"; echo "  --check-deps  Check deps"; exit 0; fi
+if [ "$1 $2" = "prep --check-deps" ]; then exit 0; fi
 if [ "$1 $2" = "prep --check" ]; then printf '\033[31m●\033[0m abc: t\n  ● checkpatch.pl: :1: WARNING: test remark\n'; exit 0; fi
 exec b4 "$@"
 B4
