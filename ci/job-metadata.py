@@ -172,7 +172,8 @@ def main():
     m['durations'] = durations(out)
     if e['ROLE'] == 'reproduce':
         # A known issue's expected failure is not the bug showing.
-        m['reproduced'] = verdict == 'splat' or any(m['tests'].get(n) == 'fail' for n in tests)
+        m['reproduced'] = verdict == 'splat' or any(
+            parsed.get(n, {}).get('status') == 'fail' and m['tests'].get(n) == 'fail' for n in tests)
     m['booted'] = e.get('BOOTED', '1') != '0'
     with open(path, 'w') as f:
         json.dump(m, f, indent=1)

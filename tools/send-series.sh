@@ -194,14 +194,16 @@ git -C "$wt" -c core.hooksPath=/dev/null rebase --continue >"$msg.log" 2>&1 || {
 b4_wt -- prep --auto-to-cc >/dev/null 2>&1 || die "b4 prep --auto-to-cc failed (get_maintainer.pl)"
 # Newer b4 checks the series itself; 0.12 has neither flag.
 deps_checked=0
-if b4_wt -- prep --help 2>&1 | grep -q -- '--check-deps'; then
+# (Read whole: grep -q would leave b4 writing to a closed pipe.)
+prep_help=$(b4_wt -- prep --help 2>&1 || true)
+if grep -q -- '--check-deps' <<<"$prep_help"; then
 	b4_wt -- prep --check-deps || die "b4 prep --check-deps failed"
 	deps_checked=1
 fi
 # `prep --check` (checkpatch as b4 runs it, non-strict, on b4's own diffs)
 # always exits 0: its report is kept beside the mails, never judged here.
 check_report=""
-if b4_wt -- prep --help 2>&1 | grep -q -- ' --check '; then
+if grep -q -- ' --check ' <<<"$prep_help"; then
 	check_report=$(b4_wt -- prep --check 2>&1 | sed 's/\x1b\[[0-9;]*m//g') || die "b4 prep --check failed to run"
 fi
 if [ "$check_only" = 1 ]; then
