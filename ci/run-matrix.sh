@@ -100,7 +100,10 @@ for dev in "${devices[@]}"; do
 	v=$("$TOPDIR/ci/run-job.sh" --role "${MATRIX_ROLE:-test}" --tests "$tests" "${args[@]/#/--arg=}" \
 		--timeout "${TEST_TIMEOUT:-180}" --run-timeout "$rt" --label "${MATRIX_LABEL:-matrix}/$dev" \
 		"$dev" "$kernel" "$initrd" "$jobs/$dev") || rc=1
-	info "[$dev] $v: $(grep -c '^ok .*# SKIP' "$jobs/$dev/results.ktap" || true) skipped," \
-		"$(grep -c '^not ok' "$jobs/$dev/results.ktap" || true) failed, $(cat "$jobs/$dev/seconds")s"
+	# The tests' verdicts as judged (known issues applied), not the raw KTAP.
+	info "[$dev] $v: $(python3 -c 'import json, sys
+t = json.load(open(sys.argv[1])).get("tests", {}).values()
+print(", ".join(f"{sum(x == k for x in t)} {k}" for k in ("pass", "fail", "skip", "xfail", "timeout", "infra-error", "splat") if k in t))' \
+		"$jobs/$dev/metadata.json" 2>/dev/null || echo "no metadata"), $(cat "$jobs/$dev/seconds" 2>/dev/null || echo ?)s"
 done
 exit "$rc"
