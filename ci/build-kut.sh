@@ -54,12 +54,8 @@ checkout "$kut_src" "$kut_commit" "$src/kvm-unit-tests"
 	{ tail -n 20 "$src/kvm-unit-tests.log" >&2; die "kvm-unit-tests build failed, see $src/kvm-unit-tests.log"; }
 
 info "building kvmtool ${kvmtool_commit:0:12} (lkvm-static, from $kvmtool_src)"
-dl="$CACHE_ROOT/downloads/arm64"
-mkdir -p "$dl"
-find_deb() { find "$dl" -maxdepth 1 -name "$1_*_arm64.deb" | sort | tail -n1; }
-[ -n "$(find_deb libfdt-dev)" ] || "$TOPDIR/tools/apt-fetch.sh" --arch arm64 --dest "$dl" libfdt-dev >&2
-fdt_deb=$(find_deb libfdt-dev)
-[ -n "$fdt_deb" ] || die "could not get libfdt-dev:arm64"
+fdt_deb=$("$TOPDIR/tools/apt-fetch.sh" --reuse --arch arm64 --dest "$CACHE_ROOT/downloads/arm64" libfdt-dev) ||
+	die "could not get libfdt-dev:arm64"
 fdt="$src/libfdt"
 rm -rf "$fdt" "$fdt.deb"
 mkdir -p "$fdt" "$fdt.deb"

@@ -31,20 +31,12 @@ cross_lib=/usr/aarch64-linux-gnu/lib
 
 dl="$CACHE_ROOT/downloads/arm64"
 mkdir -p "$dl"
-# deb PACKAGE: the arm64 package from the cache, fetched the first time.
-deb() {
-	local f
-	f=$(find "$dl" -maxdepth 1 -name "$1_*_arm64.deb" | sort | tail -n1)
-	if [ -z "$f" ]; then
-		"$TOPDIR/tools/apt-fetch.sh" --arch arm64 --dest "$dl" "$1" >&2
-		f=$(find "$dl" -maxdepth 1 -name "$1_*_arm64.deb" | sort | tail -n1)
-	fi
-	[ -n "$f" ] || die "could not get $1:arm64"
-	echo "$f"
-}
-bb_deb=$(deb busybox-static)
-cu_deb=$(deb coreutils)
-[ -z "$kut" ] || bash_deb=$(deb bash-static)
+# The arm64 packages, from the cache (fetched the first time).
+pkgs=(busybox-static coreutils)
+[ -z "$kut" ] || pkgs+=(bash-static)
+debs=$("$TOPDIR/tools/apt-fetch.sh" --reuse --arch arm64 --dest "$dl" "${pkgs[@]}") ||
+	die "could not get ${pkgs[*]} for arm64"
+{ read -r bb_deb; read -r cu_deb; read -r bash_deb || true; } <<<"$debs"
 
 root=$(mktemp -d)
 trap 'rm -rf "$root"' EXIT
