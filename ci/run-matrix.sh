@@ -32,9 +32,14 @@ for d in "$@"; do
 done
 [ $# -eq 0 ] || devices=("$@")
 mkdir -p "$jobs"
+case ${COVERAGE:-ci} in ci | full) ;; *) die "COVERAGE must be 'ci' or 'full', not '$COVERAGE'" ;; esac
+bad=$(conf_rows "$tests_file" | awk -F'|' '$3 != "" && $3 != "full" { print $1 " | " $3 }')
+[ -z "$bad" ] || die "$tests_file: the third field is empty or 'full': $bad"
+# The tests the initramfs has (the kselftest runner's list).
+available=$(gzip -dc "$initrd" | cpio -i --quiet --to-stdout kselftest/kselftest-list.txt) || true
+[ -n "$available" ] || die "no kselftest/kselftest-list.txt in $initrd"
 # expand_tests LIST: LIST (comma-separated) with each pattern ("kvm:*") replaced
 # by the tests of the initramfs's kselftest-list.txt it matches, in that order.
-available=""
 # Every name must be in the list, every pattern match; a collection the
 # initramfs lacks altogether (kvm-unit-tests with SKIP_KUT) is left out,
 # and said so.
@@ -47,9 +52,6 @@ absent() {
 expand_tests() {
 	local - t a n out=()
 	set -f # the patterns are matched against the list, not file names
-	[ -n "$available" ] || available=$(gzip -dc "$initrd" |
-		cpio -i --quiet --to-stdout kselftest/kselftest-list.txt)
-	[ -n "$available" ] || die "no kselftest/kselftest-list.txt in $initrd"
 	for t in ${1//,/ }; do
 		case $t in
 		*[*?[]*)
@@ -73,9 +75,6 @@ rc=0
 for dev in "${devices[@]}"; do
 	# The tests of this device: those with no device list, or naming it.
 	# (A row marked "full" only with COVERAGE=full.)
-	case ${COVERAGE:-ci} in ci | full) ;; *) die "COVERAGE must be 'ci' or 'full', not '$COVERAGE'" ;; esac
-	bad=$(conf_rows "$tests_file" | awk -F'|' '$3 != "" && $3 != "full" { print $1 " | " $3 }')
-	[ -z "$bad" ] || die "$tests_file: the third field is empty or 'full': $bad"
 	tests=$(conf_rows "$tests_file" | awk -F'|' -v d="$dev" -v cov="${COVERAGE:-ci}" '
 		$3 == "full" && cov != "full" { next }
 		$2 == "" { print $1; next } { n = split($2, l, " "); for (i = 1; i <= n; i++) if (l[i] == d) print $1 }' |
