@@ -7,6 +7,8 @@
 #
 # usage: ab-test.sh BASE_KERNEL SERIES_KERNEL INITRD JOBS_DIR
 #   KERNEL: an artifact directory (ci/build-artifact.sh) or an Image.
+# N is the row's "runs", or its "runs with COVERAGE=full" when COVERAGE is
+# "full" (ci/pipeline.sh).
 # Only a test failure or a kernel splat on the base counts as reproduced.
 # Exit 1 when a series run is not a pass or a skip, or when any run ends in
 # a timeout or an infrastructure error (evidence of nothing). Writes
@@ -37,7 +39,9 @@ run() {
 }
 
 rc=0
-while IFS='|' read -r test dev args runs; do
+case ${COVERAGE:-ci} in ci | full) ;; *) die "COVERAGE must be 'ci' or 'full', not '$COVERAGE'" ;; esac
+while IFS='|' read -r test dev args runs full_runs; do
+	[ "${COVERAGE:-ci}" != full ] || runs=${full_runs:-$runs}
 	[[ $runs =~ ^[1-9][0-9]*$ ]] || die "$conf: '$test | $dev': runs '$runs' is not a positive number"
 	device_row "$dev" >/dev/null
 	repro=0 clean=0 quote="" other=""
