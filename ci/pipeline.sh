@@ -12,10 +12,12 @@
 #   SKIP_AB         set to skip the A/B runs of ci/ab-tests.conf
 #   SKIP_BENCH      set to skip the benchmarks of ci/bench.conf
 #   BENCH_VARIANTS  set to also measure the alternatives in ci/variants/
+#                   (the default with COVERAGE=full)
 #   SKIP_KUT        set to leave out kvm-unit-tests
 #   COVERAGE        "ci" (default): the tests of ci/tests.conf that fit the
 #                   CI's time budget; "full": also the rows marked "full"
-#                   (the whole kvm collection, kvm-unit-tests on every device)
+#                   (the whole kvm collection, every test on every device),
+#                   the A/B tests' repeated runs and BENCH_VARIANTS
 #   KUT_DIR, KVMTOOL_DIR  kvm-unit-tests and kvmtool clones or bundles
 #                   (default: ../shared/upstream/*.bundle), see ci/build-kut.sh
 #   QEMU            unset: QEMU 10.0 (tools/get-qemu.sh); "system": the
@@ -34,6 +36,7 @@ checks=1
 [ "${1:-}" = --skip-checks ] && checks=0
 export COVERAGE=${COVERAGE:-ci}
 case $COVERAGE in ci | full) ;; *) die "COVERAGE must be 'ci' or 'full', not '$COVERAGE'" ;; esac
+[ "$COVERAGE" != full ] || BENCH_VARIANTS=${BENCH_VARIANTS-1}
 results=${RESULTS_DIR:-$TOPDIR/results}
 # Only ever delete a results directory this pipeline made (it leaves a marker).
 if [ -d "$results" ] && [ -n "$(ls -A "$results")" ] && [ ! -f "$results/.kvmarm-results" ]; then

@@ -123,6 +123,15 @@ python3 "$TOP/ci/report.py" "$T/c" "$T/c" >/dev/null 2>&1 || true
 check "JUnit XML stays valid with control characters in a log" python3 -c '
 import sys, xml.etree.ElementTree as E
 E.parse(sys.argv[1])' "$T/c/junit.xml"
+# One runner call per test: the previous call's trailer is not part of the
+# next test's log.
+printf 'TAP version 13\n1..1\nok 1 selftests: kvm: one\n# Totals: pass:1 fail:0\nTAP version 13\n1..1\n# selftests: kvm: two\nnot ok 1 selftests: kvm: two # exit=1\n' >"$T/tr.ktap"
+check "a test's log starts at its own runner call" python3 -c '
+import sys; sys.path.insert(0, sys.argv[1])
+import ktap
+t = ktap.parse(sys.argv[2])
+assert [x["name"] for x in t] == ["kvm:one", "kvm:two"], t
+assert "Totals" not in t[1]["log"] and "kvm: two" in t[1]["log"], t[1]["log"]' "$TOP/ci" "$T/tr.ktap"
 # A watchdog's entry carries where the vCPUs were: decoded, else the raw dump.
 mkdir -p "$T/w/a" "$T/w/b"
 printf 'TAP version 13\n1..0\n' | tee "$T/w/a/results.ktap" >"$T/w/b/results.ktap"

@@ -59,4 +59,10 @@ fails_with "A/B: a base that cannot boot fails the run" "base run 1/1: infra-err
 	env MATRIX="$T/matrix2" AB_TESTS="$T/ab.conf" "$TOP/ci/ab-test.sh" "$T/Image" "$T/Image" "$T/initrd" "$T/ab"
 check "A/B: it is not counted as reproduced" grep -q 'base: reproduced 0/1' "$T/ab/ab-summary.txt"
 check "A/B: the summary names the infra-error" grep -q 'base run 1: infra-error' "$T/ab/ab-summary.txt"
+# COVERAGE=full takes the row's "runs with COVERAGE=full".
+printf 'vgic_init | broken | -x | 1 | 2\n' >"$T/ab2.conf"
+fails_with "A/B: COVERAGE=full repeats the runs" "base run 2/2: infra-error" \
+	env MATRIX="$T/matrix2" AB_TESTS="$T/ab2.conf" COVERAGE=full "$TOP/ci/ab-test.sh" "$T/Image" "$T/Image" "$T/initrd" "$T/ab2"
+fails_with "A/B: a bad COVERAGE is refused" "COVERAGE must be" \
+	env MATRIX="$T/matrix2" AB_TESTS="$T/ab2.conf" COVERAGE=most "$TOP/ci/ab-test.sh" "$T/Image" "$T/Image" "$T/initrd" "$T/ab3"
 finish
