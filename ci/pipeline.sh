@@ -198,9 +198,18 @@ bench() {
 	kernels+=(series="$a/series-bench")
 	"$TOPDIR/ci/ab-bench.sh" "$results/initramfs.cpio.gz" "$results/jobs/bench" "${kernels[@]}"
 }
+# The whole known-issues list, in every report, whichever of its tests ran
+# (those that did are listed above it, as skips or expected failures).
+known_list() {
+	echo "Known issues (ci/known-issues.conf), each applied wherever its test runs:"
+	conf_rows "${KNOWN_ISSUES:-$TOPDIR/ci/known-issues.conf}" | while IFS='|' read -r t d q w r; do
+		printf '  %s (%s, QEMU %s): %s: %s\n' "$t" "${d:-every device}" "${q:-any}" "$w" "$r"
+	done
+}
 report() {
 	local rc=0
 	python3 "$TOPDIR/ci/report.py" "$results" "$results/jobs" >/dev/null || rc=$?
+	{ echo; known_list; } >>"$results/summary.txt"
 	for f in b4-check-summary.txt jobs/ab/ab-summary.txt jobs/ab/kut-summary.txt jobs/bench/bench-summary.txt; do
 		[ ! -f "$results/$f" ] || { echo; cat "$results/$f"; } >>"$results/summary.txt"
 	done
