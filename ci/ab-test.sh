@@ -40,9 +40,12 @@ run() {
 
 rc=0
 case ${COVERAGE:-ci} in ci | full) ;; *) die "COVERAGE must be 'ci' or 'full', not '$COVERAGE'" ;; esac
-while IFS='|' read -r test dev args runs full_runs; do
+while IFS='|' read -r test dev args runs full_runs extra; do
+	[ -z "$extra" ] || die "$conf: '$test | $dev': more than five fields"
+	for n in "$runs" "${full_runs:-$runs}"; do
+		[[ $n =~ ^[1-9][0-9]*$ ]] || die "$conf: '$test | $dev': runs '$n' is not a positive number"
+	done
 	[ "${COVERAGE:-ci}" != full ] || runs=${full_runs:-$runs}
-	[[ $runs =~ ^[1-9][0-9]*$ ]] || die "$conf: '$test | $dev': runs '$runs' is not a positive number"
 	device_row "$dev" >/dev/null
 	repro=0 clean=0 quote="" other=""
 	for i in $(seq 1 "$runs"); do

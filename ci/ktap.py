@@ -10,6 +10,7 @@ import re
 RESULT = re.compile(r'^(not ok|ok) (\d+) (?:selftests: )?([^#]*?)\s*(?:#\s*(.*))?$')
 # A subtest's expected failure, as the kselftest runner relays it ("# " prefix).
 XFAIL = re.compile(r'^[#\s]*ok \d+ (.*?)\s*# XFAIL\s*(.*)$')
+HEADER = re.compile(r'^K?TAP version')
 
 
 def parse(path):
@@ -23,7 +24,7 @@ def parse(path):
             # The guest calls the runner once per test: a new TAP header
             # ends the previous call's trailer ("# Totals: ..."), which
             # is no part of the next test's output.
-            if re.match(r'^K?TAP version', line):
+            if HEADER.match(line):
                 log = []
                 continue
             m = RESULT.match(line)

@@ -12,7 +12,8 @@
 #   SKIP_AB         set to skip the A/B runs of ci/ab-tests.conf
 #   SKIP_BENCH      set to skip the benchmarks of ci/bench.conf
 #   BENCH_VARIANTS  set to also measure the alternatives in ci/variants/
-#                   (the default with COVERAGE=full)
+#                   (the default with COVERAGE=full; BENCH_VARIANTS= ,
+#                   empty, leaves them out there too)
 #   SKIP_KUT        set to leave out kvm-unit-tests
 #   COVERAGE        "ci" (default): the tests of ci/tests.conf that fit the
 #                   CI's time budget; "full": also the rows marked "full"
@@ -201,8 +202,9 @@ bench() {
 # The whole known-issues list, in every report, whichever of its tests ran
 # (those that did are listed above it, as skips or expected failures).
 known_list() {
-	echo "Known issues (ci/known-issues.conf), each applied wherever its test runs:"
-	conf_rows "${KNOWN_ISSUES:-$TOPDIR/ci/known-issues.conf}" | while IFS='|' read -r t d q w r; do
+	local f=${KNOWN_ISSUES:-$TOPDIR/ci/known-issues.conf}
+	echo "Known issues ($f), each applied wherever its test runs on a device and QEMU it names:"
+	conf_rows "$f" | while IFS='|' read -r t d q w r; do
 		printf '  %s (%s, QEMU %s): %s: %s\n' "$t" "${d:-every device}" "${q:-any}" "$w" "$r"
 	done
 }
