@@ -11,6 +11,9 @@ RESULT = re.compile(r'^(not ok|ok) (\d+) (?:selftests: )?([^#]*?)\s*(?:#\s*(.*))
 # A subtest's expected failure, as the kselftest runner relays it ("# " prefix).
 XFAIL = re.compile(r'^[#\s]*ok \d+ (.*?)\s*# XFAIL\s*(.*)$')
 HEADER = re.compile(r'^K?TAP version')
+# The runner's result line glued to the end of a test's last output line,
+# when the test's output did not end with a newline (a timeout cuts it).
+GLUED = re.compile(r'^(.*\S)((?:not ok|ok) \d+ selftests: .*)$')
 
 
 def parse(path):
@@ -28,6 +31,10 @@ def parse(path):
                 log = []
                 continue
             m = RESULT.match(line)
+            g = None if m else GLUED.match(line)
+            if g:
+                log.append(g.group(1))
+                m = RESULT.match(g.group(2))
             if not m:
                 log.append(line)
                 continue

@@ -132,6 +132,15 @@ import ktap
 t = ktap.parse(sys.argv[2])
 assert [x["name"] for x in t] == ["kvm:one", "kvm:two"], t
 assert "Totals" not in t[1]["log"] and "kvm: two" in t[1]["log"], t[1]["log"]' "$TOP/ci" "$T/tr.ktap"
+# A result line glued to output that did not end with a newline (a test
+# the runner timed out) is still that test's result.
+printf 'TAP version 13\n1..1\n# selftests: kvm: slow\n# waiting...not ok 1 selftests: kvm: slow # TIMEOUT 600 seconds\n' >"$T/glued.ktap"
+check "a result line glued to the test's output is found" python3 -c '
+import sys; sys.path.insert(0, sys.argv[1])
+import ktap
+t = ktap.parse(sys.argv[2])
+assert [(x["name"], x["status"], x["directive"]) for x in t] == [("kvm:slow", "fail", "TIMEOUT 600 seconds")], t
+assert "waiting..." in t[0]["log"], t' "$TOP/ci" "$T/glued.ktap"
 # A watchdog's entry carries where the vCPUs were: decoded, else the raw dump.
 mkdir -p "$T/w/a" "$T/w/b"
 printf 'TAP version 13\n1..0\n' | tee "$T/w/a/results.ktap" >"$T/w/b/results.ktap"
