@@ -21,6 +21,9 @@ a pass whether or not the bug showed (the A/B summary counts how often), a
 failure when the run ended in a timeout or an infrastructure error, as that
 is evidence of nothing. An expected failure (a subtest reported "# XFAIL")
 is listed with its reason in every report and counted apart.
+
+OUTDIR/not-run.txt, if there, lists stages the run left out ("name<TAB>why",
+ci/pipeline.sh): each is a skip in all three reports and in the counts.
 """
 import json
 import os
@@ -159,7 +162,10 @@ def main():
     kinds = ('pass', 'fail', 'skip', 'xfail')
     total = dict.fromkeys(kinds, 0)
     rows, order, suites, notes = {}, [], [], []
-    ktap_out = ['KTAP version 1', f'1..{len(jobs)}']
+    notrun = [tuple((x.split('\t', 1) + [''])[:2])
+              for x in read(os.path.join(top, 'not-run.txt')).splitlines() if x.strip()]
+    total['skip'] += len(notrun)
+    ktap_out = ['KTAP version 1', f'1..{len(jobs) + len(notrun)}']
     for i, (d, m) in enumerate(jobs, 1):
         tests = job_tests(d, m)
         name = os.path.relpath(d, base)
@@ -207,6 +213,9 @@ def main():
                 if first and not any(n.startswith(f'{label}: ') for n in notes):
                     notes.append(f'{label}: {t["directive"]}: {first}')
 
+    for i, (stage, why) in enumerate(notrun, len(jobs) + 1):
+        ktap_out.append(f'ok {i} stage:{stage} # SKIP not run: {why}')
+
     w = max([len(x) for x in order] + [5])
     out = [f'{"job":<{w}}  {"runs":>4}  {"passed":>6}  {"failed":>6}  {"skipped":>7}  {"xfail":>5}  {"time":>6}  verdicts']
     for label in order:
@@ -225,6 +234,10 @@ def main():
     if notes:
         out.append('')
         out.extend(notes)
+    if notrun:
+        out.append('')
+        out.append(f'Not run in this run ({len(notrun)}, each counted as a skip in the total above):')
+        out.extend(f'  {stage}: {why}' for stage, why in notrun)
     summary = '\n'.join(out) + '\n'
     with open(os.path.join(top, 'summary.txt'), 'w') as f:
         f.write(summary)
@@ -252,6 +265,12 @@ def main():
             if t['log'] and t['status'] != 'fail':
                 x.append(f'      <system-out>{escape(t["log"])}</system-out>')
             x.append('    </testcase>')
+        x.append('  </testsuite>')
+    if notrun:
+        x.append(f'  <testsuite name="stages" tests="{len(notrun)}" failures="0" skipped="{len(notrun)}">')
+        for stage, why in notrun:
+            x.append(f'    <testcase classname="stages" name={quoteattr(stage)}>'
+                     f'<skipped message={quoteattr("not run: " + why)}/></testcase>')
         x.append('  </testsuite>')
     x.append('</testsuites>')
     with open(os.path.join(top, 'junit.xml'), 'w') as f:

@@ -126,6 +126,7 @@ baseline=$(warnings "$base" "${all_objs[@]}")
 info "base: $(printf '%s' "$baseline" | grep -c . || true) W=1/sparse warning(s) in the files the series touches"
 
 i=0
+declare -A built # tree id -> the patch after which that tree built
 for c in "${commits[@]}"; do
 	p=${patches[$i]}
 	i=$((i + 1))
@@ -142,11 +143,19 @@ for c in "${commits[@]}"; do
 		printf '%s\n' "$new" | sed 's/^/    /' >&2
 		fail "new W=1/sparse warnings after patch $i ($p)"
 	fi
+	# The tree is "built" (a topic with the same tree need not be) when the
+	# kernel built and, if the series so far changes the selftests, they did
+	# too, after this patch.
+	st=ok
+	[ -z "$(git -C "$wt" diff --name-only "$base" "$c" -- tools/testing/selftests/kvm)" ] || st=""
 	if [ -n "$(git -C "$wt" diff --name-only "$c~1" "$c" -- tools/testing/selftests/kvm)" ]; then
-		if ! "$TOPDIR/ci/build-selftests.sh" "$wt" "$bdir" >/dev/null; then
+		if "$TOPDIR/ci/build-selftests.sh" "$wt" "$bdir" >/dev/null; then
+			st=ok
+		else
 			fail "KVM selftests build after patch $i ($p)"
 		fi
 	fi
+	[ -z "$st" ] || built[$(git -C "$wt" rev-parse "$c^{tree}")]=$i
 	info "patch $i/${#commits[@]} ($p): built in $(($(date +%s) - t0)) s${objs[0]:+, checked ${objs[*]}}"
 done
 
@@ -168,7 +177,12 @@ while IFS=$'\t' read -r topic idx; do
 		fi
 	done
 	[ "$ok" = 1 ] || continue
-	if ! "$TOPDIR/ci/build-kernel.sh" "$wt" "$bdir" >"$bdir/build-topic.log" 2>&1; then
+	# A topic that is a prefix of the series has the tree of one of its
+	# patches, which built above (kernel and selftests): not built twice.
+	n=${built[$(git -C "$wt" rev-parse 'HEAD^{tree}')]:-}
+	if [ -n "$n" ]; then
+		info "topic '$topic' (patches $idx) applies alone on the base: the tree after patch $n, which built above"
+	elif ! "$TOPDIR/ci/build-kernel.sh" "$wt" "$bdir" >"$bdir/build-topic.log" 2>&1; then
 		tail -n 20 "$bdir/build-topic.log" >&2
 		fail "topic '$topic' alone on the base: arm64 build"
 	elif [ -n "$(git -C "$wt" diff --name-only "$base" HEAD -- tools/testing/selftests/kvm)" ] &&

@@ -115,6 +115,24 @@ import sys, xml.etree.ElementTree as E
 r = E.parse(sys.argv[1]).getroot()
 assert [s.get("type") for s in r.iter("skipped")] == ["xfail"]' "$T/x/junit.xml"
 
+# A stage the run left out (ci/pipeline.sh's not-run.txt) is a skip with its
+# reason in all three reports, never a pass and never silent.
+mkdir -p "$T/n/a"
+cp "$T/x/a/results.ktap" "$T/n/a/"
+job "$T/n/a" pass test kvm:race
+printf 'benchmarks (base vs series)\tBENCH=1 or COVERAGE=full runs them\n' >"$T/n/not-run.txt"
+check "a stage not run does not fail the report" python3 "$TOP/ci/report.py" "$T/n" "$T/n/a"
+check "counts: the stage not run is one skip" grep -qx '2 0 1 1' "$T/n/counts"
+check "the summary names the stage not run and why" \
+	grep -q '^  benchmarks (base vs series): BENCH=1 or COVERAGE=full runs them' "$T/n/summary.txt"
+check "the KTAP has a SKIP line for it" grep -qx 'ok 2 stage:benchmarks (base vs series) # SKIP not run: BENCH=1 or COVERAGE=full runs them' "$T/n/results.ktap"
+check "JUnit XML marks it skipped" python3 -c '
+import sys, xml.etree.ElementTree as E
+r = E.parse(sys.argv[1]).getroot()
+c = [c for c in r.iter("testcase") if c.get("classname") == "stages"]
+assert len(c) == 1 and c[0].find("skipped").get("message").startswith("not run: BENCH=1"), c
+assert r.get("skipped") == "2", r.attrib' "$T/n/junit.xml"
+
 # A log with control characters still gives valid JUnit XML.
 mkdir -p "$T/c/a"
 printf 'TAP version 13\n1..1\n# selftests: kvm: one\n# bad \001\002\033[0m bytes\nnot ok 1 selftests: kvm: one # exit=1\n' >"$T/c/a/results.ktap"
