@@ -11,9 +11,9 @@
 #   MATRIX_CONFIGS  space-separated subset of ci/matrix.conf to boot
 #   SKIP_AB         set to skip the A/B runs of ci/ab-tests.conf
 #   BENCH           1: run the benchmarks of ci/bench.conf (two more kernels
-#                   and ten boots: about 12 min on a cold cache, 3.5 min
-#                   warm); 0: not. Default: 1 with COVERAGE=full, else 0.
-#                   SKIP_BENCH=1 (its older name) is BENCH=0.
+#                   and ten boots: about 11 min on a cold cache, 3-4
+#                   min warm); 0: not. Default: 1 with COVERAGE=full, else 0.
+#                   SKIP_BENCH (set: leave them out) is its older form.
 #   BENCH_VARIANTS  set to also measure the alternatives in ci/variants/
 #                   (the default with COVERAGE=full; BENCH_VARIANTS= ,
 #                   empty, leaves them out there too)
@@ -21,7 +21,7 @@
 #   COVERAGE        "ci" (default): the tests of ci/tests.conf that fit the
 #                   CI's time budget; "full": also the rows marked "full"
 #                   (the whole kvm collection, every test on every device),
-#                   the A/B tests' repeated runs and BENCH_VARIANTS
+#                   the A/B tests' repeated runs, BENCH=1 and BENCH_VARIANTS
 #   KUT_DIR, KVMTOOL_DIR  kvm-unit-tests and kvmtool clones or bundles
 #                   (default: ../shared/upstream/*.bundle), see ci/build-kut.sh
 #   QEMU            unset: QEMU 10.0 (tools/get-qemu.sh); "system": the
@@ -29,7 +29,8 @@
 # Results: RESULTS_DIR/summary.txt, results.ktap, junit.xml (one report over
 # all jobs), jobs/{matrix,ab,bench}/.../ (a directory per boot: console.log,
 # results.ktap, metadata.json, reproduce.sh, lava-job.yaml), artifacts/<kernel>/,
-# check-patches.log and stage-times.txt.
+# check-patches.log, stage-times.txt and not-run.txt (the stages this run
+# left out, and why; each a skip in the report).
 # The stage functions below are called through stage(), which shellcheck
 # cannot see.
 # shellcheck disable=SC2317
@@ -41,9 +42,17 @@ checks=1
 export COVERAGE=${COVERAGE:-ci}
 case $COVERAGE in ci | full) ;; *) die "COVERAGE must be 'ci' or 'full', not '$COVERAGE'" ;; esac
 [ "$COVERAGE" != full ] || BENCH_VARIANTS=${BENCH_VARIANTS-1}
-bench=${BENCH:-$([ "$COVERAGE" = full ] && echo 1 || echo 0)}
-[ -z "${SKIP_BENCH:-}" ] || bench=0
-case $bench in 0 | 1) ;; *) die "BENCH must be 0 or 1, not '$bench'" ;; esac
+case ${BENCH:-} in '' | 0 | 1) ;; *) die "BENCH must be 0 or 1, not '$BENCH'" ;; esac
+if [ -n "${SKIP_BENCH:-}" ]; then
+	[ "${BENCH:-}" != 1 ] || die "BENCH=1 and SKIP_BENCH=$SKIP_BENCH contradict each other: set one of them"
+	bench=0 bench_why="SKIP_BENCH=$SKIP_BENCH"
+elif [ -n "${BENCH:-}" ]; then
+	bench=$BENCH bench_why="BENCH=0"
+elif [ "$COVERAGE" = full ]; then
+	bench=1
+else
+	bench=0 bench_why="COVERAGE=ci (BENCH=1 runs them)"
+fi
 results=${RESULTS_DIR:-$TOPDIR/results}
 # Only ever delete a results directory this pipeline made (it leaves a marker).
 if [ -d "$results" ] && [ -n "$(ls -A "$results")" ] && [ ! -f "$results/.kvmarm-results" ]; then
@@ -55,19 +64,28 @@ mkdir -p "$results"
 export STAGE_TIMES="$results/stage-times.txt"
 : >"$STAGE_TIMES"
 # The stages this run leaves out, and why: each is a skip in the report
-# (ci/report.py: summary, KTAP, JUnit, counts); nothing is left out silently.
+# (ci/report.py: summary, KTAP, JUnit, counts), so that no stage is left out
+# silently. (Within a stage, MATRIX_CONFIGS and an empty BENCH_VARIANTS
+# choose what runs; the report lists what did.)
+: >"$results/not-run.txt"
 not_run() {
-	info "--- $1: not run: $2"
-	printf '%s\t%s\n' "$1" "$2" >>"$results/not-run.txt"
+	local why=${2//[$'\t\n']/ }
+	info "--- $1: not run: $why"
+	printf '%s\t%s\n' "$1" "$why" >>"$results/not-run.txt"
 }
 if [ "$checks" = 0 ]; then
 	not_run "checkpatch, per-patch build, W=1, sparse" "--skip-checks"
 	not_run "b4 prep --check (b4 0.14)" "--skip-checks"
 fi
-[ -z "${SKIP_KUT:-}" ] || not_run "kvm-unit-tests" "SKIP_KUT=$SKIP_KUT"
-[ -z "${SKIP_AB:-}" ] || not_run "A/B regression tests (base vs series)" "SKIP_AB=$SKIP_AB"
-[ "$bench" = 1 ] || not_run "benchmarks (base vs series, kernels without debug options)" \
-	"BENCH=1 or COVERAGE=full runs them (this run: COVERAGE=$COVERAGE${BENCH:+ BENCH=$BENCH}${SKIP_BENCH:+ SKIP_BENCH=$SKIP_BENCH})"
+if [ -n "${SKIP_KUT:-}" ]; then
+	not_run "kvm-unit-tests" "SKIP_KUT=$SKIP_KUT"
+fi
+if [ -n "${SKIP_AB:-}" ]; then
+	not_run "A/B regression tests (base vs series)" "SKIP_AB=$SKIP_AB"
+fi
+if [ "$bench" = 0 ]; then
+	not_run "benchmarks (base vs series, kernels without debug options)" "$bench_why"
+fi
 t_start=$(date +%s)
 rc=0
 

@@ -7,7 +7,9 @@
 #     only on warnings the base does not have for those files;
 #   - the KVM selftests build after each patch that touches them;
 #   - each topic of the series ("# topic: NAME ..." lines in `series`, which
-#     go to different trees) applies alone on the base and builds.
+#     go to different trees) applies alone on the base and builds (a topic
+#     whose tree is the tree after one of the patches, built above, is not
+#     built again).
 #
 # usage: check-patches.sh [--worktree DIR] [--build-dir DIR] [--no-build]
 #   --worktree DIR   a tree made by apply-series.sh (default: make a new one)
@@ -22,7 +24,7 @@ while [ $# -gt 0 ]; do
 	--worktree) wt=$2; shift 2 ;;
 	--build-dir) bdir=$2; shift 2 ;;
 	--no-build) build=0; shift ;;
-	-h | --help) sed -n '2,13p' "$0"; exit 0 ;;
+	-h | --help) sed -n '2,17p' "$0"; exit 0 ;;
 	*) die "unknown argument '$1'" ;;
 	esac
 done
@@ -155,7 +157,10 @@ for c in "${commits[@]}"; do
 			fail "KVM selftests build after patch $i ($p)"
 		fi
 	fi
-	[ -z "$st" ] || built[$(git -C "$wt" rev-parse "$c^{tree}")]=$i
+	if [ -n "$st" ]; then
+		tree=$(git -C "$wt" rev-parse "$c^{tree}")
+		built[$tree]=$i
+	fi
 	info "patch $i/${#commits[@]} ($p): built in $(($(date +%s) - t0)) s${objs[0]:+, checked ${objs[*]}}"
 done
 
@@ -179,7 +184,8 @@ while IFS=$'\t' read -r topic idx; do
 	[ "$ok" = 1 ] || continue
 	# A topic that is a prefix of the series has the tree of one of its
 	# patches, which built above (kernel and selftests): not built twice.
-	n=${built[$(git -C "$wt" rev-parse 'HEAD^{tree}')]:-}
+	tree=$(git -C "$wt" rev-parse 'HEAD^{tree}')
+	n=${built[$tree]:-}
 	if [ -n "$n" ]; then
 		info "topic '$topic' (patches $idx) applies alone on the base: the tree after patch $n, which built above"
 	elif ! "$TOPDIR/ci/build-kernel.sh" "$wt" "$bdir" >"$bdir/build-topic.log" 2>&1; then

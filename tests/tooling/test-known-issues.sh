@@ -93,16 +93,4 @@ check "a collection the initramfs lacks (SKIP_KUT) is left out, and said so" bas
 	TESTS="$1" DRY_RUN=1 "$2" "$3" "$4" "$5" dev >"$6" 2>&1 && grep -qx "dev: kvm:a" "$6" &&
 	grep -q "kvm-unit-tests:x. left out: the initramfs has no collection" "$6"' _ \
 	"$T/tests3.conf" "$TOP/ci/run-matrix.sh" "$T/Image" "$T/initrd2" "$T/m" "$T/out3"
-fails_with "the pipeline refuses an unknown COVERAGE" "COVERAGE must be 'ci' or 'full', not 'most'" \
-	env COVERAGE=most RESULTS_DIR="$T/res" "$TOP/ci/pipeline.sh"
-fails_with "the pipeline refuses a BENCH that is not 0 or 1" "BENCH must be 0 or 1, not 'yes'" \
-	env BENCH=yes RESULTS_DIR="$T/res" "$TOP/ci/pipeline.sh"
-# The benchmarks run with COVERAGE=full or BENCH=1; left out, they are a
-# stage not run, with the reason, from the start of the run (the series
-# file here does not exist, so the run stops at its first stage).
-notrun() { env "$@" RESULTS_DIR="$T/nr" SERIES_FILE=/nonexistent "$TOP/ci/pipeline.sh" >/dev/null 2>&1 || true; cat "$T/nr/not-run.txt" 2>/dev/null; }
-check "COVERAGE=ci leaves the benchmarks out, and says how to run them" bash -c '[[ "$1" == "benchmarks "*"BENCH=1 or COVERAGE=full runs them"* ]]' _ "$(notrun COVERAGE=ci)"
-check "COVERAGE=full runs the benchmarks" test -z "$(notrun COVERAGE=full)"
-check "BENCH=1 runs them with COVERAGE=ci" test -z "$(notrun COVERAGE=ci BENCH=1)"
-check "SKIP_BENCH=1 leaves them out with COVERAGE=full" bash -c '[[ "$1" == *"SKIP_BENCH=1"* ]]' _ "$(notrun COVERAGE=full SKIP_BENCH=1)"
 finish

@@ -125,13 +125,15 @@ check "a stage not run does not fail the report" python3 "$TOP/ci/report.py" "$T
 check "counts: the stage not run is one skip" grep -qx '2 0 1 1' "$T/n/counts"
 check "the summary names the stage not run and why" \
 	grep -q '^  benchmarks (base vs series): BENCH=1 or COVERAGE=full runs them' "$T/n/summary.txt"
+check "the KTAP plan counts it" grep -qx '1..2' "$T/n/results.ktap"
 check "the KTAP has a SKIP line for it" grep -qx 'ok 2 stage:benchmarks (base vs series) # SKIP not run: BENCH=1 or COVERAGE=full runs them' "$T/n/results.ktap"
 check "JUnit XML marks it skipped" python3 -c '
 import sys, xml.etree.ElementTree as E
 r = E.parse(sys.argv[1]).getroot()
 c = [c for c in r.iter("testcase") if c.get("classname") == "stages"]
 assert len(c) == 1 and c[0].find("skipped").get("message").startswith("not run: BENCH=1"), c
-assert r.get("skipped") == "2", r.attrib' "$T/n/junit.xml"
+assert r.get("skipped") == "2", r.attrib
+assert r.get("tests") == str(len(list(r.iter("testcase")))), r.attrib' "$T/n/junit.xml"
 
 # A log with control characters still gives valid JUnit XML.
 mkdir -p "$T/c/a"
