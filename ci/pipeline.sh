@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # The main job: check the series, build it patch by patch, build the kernels
 # (artifacts) and the KVM selftests for arm64, run the jobs (boot matrix, A/B,
-# benchmarks: all through ci/run-job.sh) under QEMU, and report.
+# benchmarks: all through ci/run-job.sh) under QEMU, and report. The checks
+# run in the background at idle CPU priority beside the stages from the
+# selftests build to the A/B runs, and are waited for before the benchmarks.
 #
 # usage: ci/pipeline.sh [--skip-checks]
 # Environment:
@@ -95,7 +97,7 @@ print_times() {
 	awk -F'\t' '{ printf "  %-42s %5s%s\n", $1, $2, ($3 == 0 ? "" : "  (failed)") }' "$STAGE_TIMES"
 	printf '  %-42s %5s\n' "total" "$(($(date +%s) - t_start))"
 }
-trap print_times EXIT
+trap 'stage_bg_kill; print_times' EXIT
 
 # The debug kernels: KERNEL_FRAGMENTS (e.g. "base kvm debug kasan"), with
 # what the test suites need (suites.config) and line tables for decoding splats.
@@ -272,14 +274,16 @@ export QEMU
 stage "apply series to the base" apply
 must_pass
 wt=$(cat "$results/worktree")
-if [ "$checks" = 1 ]; then
-	stage "checkpatch, per-patch build, W=1, sparse" checks
-	failed
-	stage "b4 prep --check (b4 0.14)" b4check
-	failed
-fi
 stage "build kernels (artifacts)" artifacts
 must_pass
+# The checks build the series patch by patch in a worktree of their own:
+# CPU work that needs nothing from the stages below and that nothing below
+# needs. They run beside them at idle CPU priority, in the CPU time the
+# boots leave (about 40% of two cores under TCG), and are waited for before
+# the benchmarks and the report. A failed check still fails the run.
+if [ "$checks" = 1 ]; then
+	stage_bg "checkpatch, per-patch build, W=1, sparse" checks
+fi
 stage "build KVM selftests" selftests
 must_pass
 if [ -z "${SKIP_KUT:-}" ]; then
@@ -288,11 +292,19 @@ if [ -z "${SKIP_KUT:-}" ]; then
 fi
 stage "pack initramfs" initramfs
 must_pass
+if [ "$checks" = 1 ]; then
+	stage "b4 prep --check (b4 0.14)" b4check
+	failed
+fi
 mkdir -p "$results/jobs"
 stage "boot matrix" boot
 failed
 if [ -z "${SKIP_AB:-}" ]; then
 	stage "A/B regression tests (base vs series)" ab
+	failed
+fi
+if [ "$checks" = 1 ]; then
+	stage_wait
 	failed
 fi
 if [ "$bench" = 1 ]; then

@@ -7,11 +7,12 @@
 set -euo pipefail
 TOP=$(cd "$(dirname "$0")/.." && pwd)
 echo "== tooling tests (prove)"
-# prove (perl) runs the TAP scripts and judges them: a failed test, a script
-# that died, a plan that does not match. The counts come from its TAP.
+# prove (perl) runs the TAP scripts, as many at a time as there are CPUs
+# (each works in a directory of its own), and judges them: a failed test, a
+# script that died, a plan that does not match. The counts come from its TAP.
 command -v prove >/dev/null || { echo "error: prove not found: install the Debian package 'perl'" >&2; exit 1; }
 prc=0
-tap=$(cd "$TOP" && prove --exec bash --merge --verbose tests/tooling/test-*.sh 2>&1) || prc=$?
+tap=$(cd "$TOP" && prove -j"$(nproc)" --exec bash --merge --verbose tests/tooling/test-*.sh 2>&1) || prc=$?
 printf '%s\n' "$tap"
 passed=$(printf '%s\n' "$tap" | grep -E '^ok [0-9]' | grep -vc '# SKIP' || true)
 skipped=$(printf '%s\n' "$tap" | grep -cE '^ok [0-9]+.*# SKIP' || true)

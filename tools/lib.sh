@@ -131,6 +131,47 @@ stage() {
 }
 must_pass() { [ "$STAGE_RC" = 0 ] || exit "$STAGE_RC"; }
 
+# stage_bg NAME CMD...: start a stage like stage() but in the background,
+# at idle CPU priority (SCHED_IDLE, inherited by everything it starts: it
+# gets only the CPU time the foreground leaves), and go on; stage_wait
+# waits for it and then does what stage() does at its end (time from its
+# start, STAGE_RC, STAGE_TIMES). One at a time. It runs in a process group
+# of its own, which stage_bg_kill (for an EXIT trap) stops if it is still
+# running. Timed work (the benchmarks) must not run beside it: wait first.
+stage_bg() {
+	[ -z "${_BG_PID:-}" ] || die "stage_bg '$1': '$_BG_NAME' is still running"
+	_BG_NAME=$1 _BG_T0=$(date +%s)
+	shift
+	info ">>> $_BG_NAME (in the background, at idle CPU priority)"
+	set -m
+	(
+		set +m -e
+		shopt -s inherit_errexit
+		chrt --idle -p 0 "$BASHPID" >/dev/null 2>&1 || renice -n 19 -p "$BASHPID" >/dev/null 2>&1 ||
+			info "could not lower the priority of '$_BG_NAME' (chrt, renice): it competes with the foreground"
+		"$@"
+	) &
+	_BG_PID=$!
+	set +m
+}
+stage_wait() {
+	[ -n "${_BG_PID:-}" ] || die "stage_wait: no background stage"
+	info "... waiting for '$_BG_NAME'"
+	set +e
+	wait "$_BG_PID"
+	STAGE_RC=$?
+	set -e
+	_BG_PID=""
+	info "<<< $_BG_NAME: $(($(date +%s) - _BG_T0)) s from its start$([ "$STAGE_RC" = 0 ] || echo " (failed, exit $STAGE_RC)")"
+	[ -z "${STAGE_TIMES:-}" ] || printf '%s\t%s\t%s\n' "$_BG_NAME" "$(($(date +%s) - _BG_T0))" "$STAGE_RC" >>"$STAGE_TIMES"
+}
+stage_bg_kill() {
+	[ -n "${_BG_PID:-}" ] || return 0
+	kill -TERM -- "-$_BG_PID" 2>/dev/null || true
+	info "stopped '$_BG_NAME' (still running at exit)"
+	_BG_PID=""
+}
+
 # is_placeholder_email ADDR: true when ADDR (with or without <>) cannot be a
 # person's deliverable address: a reserved domain (TLD .example, .invalid,
 # .test, .localhost; example.com/.net/.org and their subdomains), any address
