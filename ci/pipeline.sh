@@ -33,8 +33,8 @@
 # results.ktap, metadata.json, reproduce.sh, lava-job.yaml), artifacts/<kernel>/,
 # check-patches.log, stage-times.txt and not-run.txt (the stages this run
 # left out, and why; each a skip in the report).
-# The stage functions below are called through stage(), which shellcheck
-# cannot see.
+# The stage functions below are called through stage() and stage_bg(),
+# which shellcheck cannot see.
 # shellcheck disable=SC2317
 set -euo pipefail
 . "$(dirname "$0")/../tools/lib.sh"
@@ -94,7 +94,8 @@ rc=0
 print_times() {
 	echo
 	echo "Stage times (s):"
-	awk -F'\t' '{ printf "  %-42s %5s%s\n", $1, $2, ($3 == 0 ? "" : "  (failed)") }' "$STAGE_TIMES"
+	awk -F'\t' '{ printf "  %-42s %5s%s%s\n", $1, $2, ($3 == 0 ? "" : "  (failed)"),
+		($4 == "background" ? "  (in the background, beside the stages after it)" : "") }' "$STAGE_TIMES"
 	printf '  %-42s %5s\n' "total" "$(($(date +%s) - t_start))"
 }
 trap 'stage_bg_kill; print_times' EXIT
@@ -102,13 +103,19 @@ trap 'stage_bg_kill; print_times' EXIT
 # The debug kernels: KERNEL_FRAGMENTS (e.g. "base kvm debug kasan"), with
 # what the test suites need (suites.config) and line tables for decoding splats.
 debug_frags="${KERNEL_FRAGMENTS:-base kvm debug} suites debuginfo"
-apply() { "$TOPDIR/tools/apply-series.sh" >"$results/worktree"; }
-# The checks check out every patch and topic: a worktree of their own. They
-# build with the fragments of the debug artifacts (so those builds share the
-# compiler cache). A pass is remembered by everything the checks read (the
-# patches, the base, the check and build scripts, the fragments, the
-# compiler and sparse); the same inputs are not checked twice unless
-# CHECKS_CACHE=0.
+# The series, and for the checks (which check out every patch and topic) a
+# worktree of their own: both made here, so that the checks, which run in
+# the background, make no worktree beside the stages that do.
+apply() {
+	"$TOPDIR/tools/apply-series.sh" >"$results/worktree"
+	[ "$checks" = 0 ] || "$TOPDIR/tools/apply-series.sh" --dest "$WORK_ROOT/worktrees/checks" >"$results/checks-worktree"
+}
+# The checks build with the fragments of the debug artifacts (so those
+# builds share the compiler cache). A pass is remembered by everything the
+# checks read (the patches, the base, the check and build scripts, the
+# fragments, the compiler and sparse); the same inputs are not checked twice
+# unless CHECKS_CACHE=0. Their output goes to check-patches.log, printed
+# when they end (they run in the background).
 checks() {
 	local cwt key cached
 	key=$(cat "$SERIES_FILE" "$PATCH_DIR"/*.patch "$TOPDIR"/tools/{check-patches,lib,get-base}.sh \
@@ -117,15 +124,16 @@ checks() {
 			"$TOPDIR/tools/get-base.sh" | cut -d' ' -f2; echo "$debug_frags") | sha1sum | cut -c1-16)
 	cached="$CACHE_ROOT/checks/$key.log"
 	if [ "${CHECKS_CACHE:-1}" != 0 ] && [ -f "$cached" ]; then
-		cp "$cached" "$results/check-patches.log"
-		info "checks passed on these exact inputs before (key $key, $(date -r "$cached" '+%F %T')): not run again (CHECKS_CACHE=0 runs them)"
+		{
+			info "checks passed on these exact inputs before (key $key, $(date -r "$cached" '+%F %T')): not run again (CHECKS_CACHE=0 runs them)"
+			cat "$cached"
+		} >"$results/check-patches.log" 2>&1
 		return 0
 	fi
-	cwt=$("$TOPDIR/tools/apply-series.sh" --dest "$WORK_ROOT/worktrees/checks")
+	cwt=$(cat "$results/checks-worktree")
 	# shellcheck disable=SC2086
 	KERNEL_FRAGMENTS=$debug_frags "$TOPDIR/tools/check-patches.sh" --worktree "$cwt" \
-		--build-dir "$cwt/.build-checks" 2>&1 | tee "$results/check-patches.log" >&2
-	[ "${PIPESTATUS[0]}" = 0 ] || return 1
+		--build-dir "$cwt/.build-checks" >"$results/check-patches.log" 2>&1
 	mkdir -p "$CACHE_ROOT/checks"
 	cp "$results/check-patches.log" "$cached"
 }
@@ -274,16 +282,23 @@ export QEMU
 stage "apply series to the base" apply
 must_pass
 wt=$(cat "$results/worktree")
-stage "build kernels (artifacts)" artifacts
-must_pass
 # The checks build the series patch by patch in a worktree of their own:
 # CPU work that needs nothing from the stages below and that nothing below
-# needs. They run beside them at idle CPU priority, in the CPU time the
-# boots leave (about 40% of two cores under TCG), and are waited for before
-# the benchmarks and the report. A failed check still fails the run.
+# needs. They run beside them at idle CPU priority, mostly in the CPU time
+# the boots leave (about 40% of two cores under TCG), and are waited for
+# before the benchmarks and the report (or before the run stops on a
+# failed stage). A failed check fails the run as before.
+checks_log() {
+	stage_wait
+	sed 's/^/  | /' "$results/check-patches.log" >&2
+	failed
+}
 if [ "$checks" = 1 ]; then
+	info "the checks' output: $results/check-patches.log (shown when they end)"
 	stage_bg "checkpatch, per-patch build, W=1, sparse" checks
 fi
+stage "build kernels (artifacts)" artifacts
+must_pass
 stage "build KVM selftests" selftests
 must_pass
 if [ -z "${SKIP_KUT:-}" ]; then
@@ -303,10 +318,7 @@ if [ -z "${SKIP_AB:-}" ]; then
 	stage "A/B regression tests (base vs series)" ab
 	failed
 fi
-if [ "$checks" = 1 ]; then
-	stage_wait
-	failed
-fi
+[ "$checks" = 0 ] || checks_log
 if [ "$bench" = 1 ]; then
 	stage "benchmarks (base vs series, kernels without debug options)" bench
 	failed

@@ -38,7 +38,12 @@ check_version() {
 # The cache repository has no work tree of its own, only worktrees. Tell git
 # it is not bare, or GitPython (the kernel's scripts/spdxcheck.py, run by
 # checkpatch) refuses the worktrees as belonging to a bare repository.
-mark_not_bare() { git --git-dir="$1" config core.bare false; }
+# (written only when it is not already so: get-base.sh runs beside other
+# git commands on the same repository, and a config write takes its lock)
+mark_not_bare() {
+	[ "$(git --git-dir="$1" config --bool core.bare 2>/dev/null)" = false ] ||
+		git --git-dir="$1" config core.bare false
+}
 
 mkdir -p "$CACHE_ROOT"
 if [ -n "${KERNEL_DIR:-}" ]; then
@@ -52,7 +57,8 @@ if [ -n "${KERNEL_DIR:-}" ]; then
 		echo "$src/objects" >"$repo/objects/info/alternates"
 		mark_not_bare "$repo"
 	fi
-	git --git-dir="$repo" update-ref "refs/tags/$tag" "$commit"
+	[ "$(git --git-dir="$repo" rev-parse -q --verify "refs/tags/$tag^{commit}" || true)" = "$commit" ] ||
+		git --git-dir="$repo" update-ref "refs/tags/$tag" "$commit"
 	check_version "$repo" "$commit" "tag $tag in $KERNEL_DIR"
 	mark_not_bare "$repo"
 	echo "$repo $commit"

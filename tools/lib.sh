@@ -129,15 +129,25 @@ stage() {
 	info "<<< $name: $(($(date +%s) - t0)) s$([ "$STAGE_RC" = 0 ] || echo " (failed, exit $STAGE_RC)")"
 	[ -z "${STAGE_TIMES:-}" ] || printf '%s\t%s\t%s\n' "$name" "$(($(date +%s) - t0))" "$STAGE_RC" >>"$STAGE_TIMES"
 }
-must_pass() { [ "$STAGE_RC" = 0 ] || exit "$STAGE_RC"; }
+# must_pass: exit with the stage's status if it failed (after waiting for
+# a background stage: its verdict, e.g. which patch does not build, is what
+# a failed build needs most).
+must_pass() {
+	[ "$STAGE_RC" = 0 ] && return 0
+	local rc=$STAGE_RC
+	[ -z "${_BG_PID:-}" ] || stage_wait
+	exit "$rc"
+}
 
-# stage_bg NAME CMD...: start a stage like stage() but in the background,
-# at idle CPU priority (SCHED_IDLE, inherited by everything it starts: it
-# gets only the CPU time the foreground leaves), and go on; stage_wait
-# waits for it and then does what stage() does at its end (time from its
-# start, STAGE_RC, STAGE_TIMES). One at a time. It runs in a process group
-# of its own, which stage_bg_kill (for an EXIT trap) stops if it is still
-# running. Timed work (the benchmarks) must not run beside it: wait first.
+# stage_bg NAME CMD...: start a stage like stage() but in the background and
+# go on; stage_wait waits for it and then does what stage() does at its end
+# (its time counted from its start, STAGE_RC, a line in STAGE_TIMES marked
+# "background"). One at a time. It runs at idle CPU priority (SCHED_IDLE,
+# inherited by all it starts: it gets the CPU time the foreground leaves;
+# caches and memory bandwidth it shares), with stdin from /dev/null, in a
+# process group of its own that dies with this shell: stage_bg_kill (an
+# EXIT trap) stops it, and a watcher inside it stops it if this shell is
+# killed outright. Timed work (benchmarks) must not run beside it.
 stage_bg() {
 	[ -z "${_BG_PID:-}" ] || die "stage_bg '$1': '$_BG_NAME' is still running"
 	_BG_NAME=$1 _BG_T0=$(date +%s)
@@ -149,8 +159,12 @@ stage_bg() {
 		shopt -s inherit_errexit
 		chrt --idle -p 0 "$BASHPID" >/dev/null 2>&1 || renice -n 19 -p "$BASHPID" >/dev/null 2>&1 ||
 			info "could not lower the priority of '$_BG_NAME' (chrt, renice): it competes with the foreground"
+		pg=$BASHPID
+		{ while kill -0 "$$"; do sleep 2; done; kill -KILL -- "-$pg"; } >/dev/null 2>&1 &
+		# shellcheck disable=SC2064 # the watcher's pid, now
+		trap "kill $! 2>/dev/null || true" EXIT
 		"$@"
-	) &
+	) </dev/null &
 	_BG_PID=$!
 	set +m
 }
@@ -162,14 +176,39 @@ stage_wait() {
 	STAGE_RC=$?
 	set -e
 	_BG_PID=""
-	info "<<< $_BG_NAME: $(($(date +%s) - _BG_T0)) s from its start$([ "$STAGE_RC" = 0 ] || echo " (failed, exit $STAGE_RC)")"
-	[ -z "${STAGE_TIMES:-}" ] || printf '%s\t%s\t%s\n' "$_BG_NAME" "$(($(date +%s) - _BG_T0))" "$STAGE_RC" >>"$STAGE_TIMES"
+	_bg_record
+}
+_bg_record() {
+	local t=$(($(date +%s) - _BG_T0)) how
+	case $STAGE_RC in 0) how="" ;; 143) how=" (stopped)" ;; *) how=" (failed, exit $STAGE_RC)" ;; esac
+	info "<<< $_BG_NAME: $t s from its start, in the background$how"
+	[ -z "${STAGE_TIMES:-}" ] || printf '%s\t%s\t%s\tbackground\n' "$_BG_NAME" "$t" "$STAGE_RC" >>"$STAGE_TIMES"
+}
+# _group_alive PGID: a process of group PGID is still running (zombies,
+# which an init that does not reap leaves, do not count).
+_group_alive() {
+	# (cat, not awk, opens the files: mawk stops at one that has vanished)
+	cat /proc/[0-9]*/stat 2>/dev/null |
+		awk -v pg="$1" '{ sub(/^.*\) /, "") } $3 == pg && $1 != "Z" { found = 1 } END { exit !found }'
 }
 stage_bg_kill() {
 	[ -n "${_BG_PID:-}" ] || return 0
+	if ! kill -0 "$_BG_PID" 2>/dev/null; then
+		stage_wait
+		return 0
+	fi
+	# TERM to the group; its leader (the stage's subshell) dies of it at
+	# once and is reaped, then what it started gets 10 s to end.
 	kill -TERM -- "-$_BG_PID" 2>/dev/null || true
-	info "stopped '$_BG_NAME' (still running at exit)"
-	_BG_PID=""
+	wait "$_BG_PID" 2>/dev/null || true
+	for _ in 1 2 3 4 5 6 7 8 9 10; do
+		_group_alive "$_BG_PID" || break
+		sleep 1
+	done
+	kill -KILL -- "-$_BG_PID" 2>/dev/null || true
+	STAGE_RC=143 _BG_PID=""
+	info "stopped '$_BG_NAME': still running when the run ended"
+	_bg_record
 }
 
 # is_placeholder_email ADDR: true when ADDR (with or without <>) cannot be a
