@@ -162,7 +162,8 @@ def main():
                 'args': [n + '=' + v.replace('_', ' ') for n, _, v in
                          (a.partition('=') for a in e['ARGS'].split(';') if a)],
                 'timeout': int(e['TIMEOUT']), 'run_timeout': int(e['RUN_TIMEOUT']),
-                'artifact': e.get('ARTIFACT', ''), 'vmlinux': e.get('VMLINUX', '')}
+                'artifact': e.get('ARTIFACT', ''), 'vmlinux': e.get('VMLINUX', ''),
+                'beside': e.get('BESIDE', '')}
     parsed = {t['name']: t for t in ktap.parse(os.path.join(out, 'results.ktap'))}
     known = known_issues(out)
     verdict = job_verdict(out, int(e['BRC']), int(e['SRC']), parsed, tests, known)

@@ -64,6 +64,8 @@ rm -rf "$results"
 mkdir -p "$results"
 : >"$results/.kvmarm-results"
 export STAGE_TIMES="$results/stage-times.txt"
+# While a background stage runs, its name (see stage_bg in tools/lib.sh).
+export BG_MARKER="$results/background-stage"
 : >"$STAGE_TIMES"
 # The stages this run leaves out, and why: each is a skip in the report
 # (ci/report.py: summary, KTAP, JUnit, counts), so that no stage is left out

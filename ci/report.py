@@ -162,6 +162,7 @@ def main():
     kinds = ('pass', 'fail', 'skip', 'xfail')
     total = dict.fromkeys(kinds, 0)
     rows, order, suites, notes = {}, [], [], []
+    beside = {}  # background stage -> the jobs that booted beside it
     notrun = [tuple((x.split('\t', 1) + [''])[:2])
               for x in read(os.path.join(top, 'not-run.txt')).splitlines() if x.strip()]
     total['skip'] += len(notrun)
@@ -172,6 +173,8 @@ def main():
         if name == '.':
             name = os.path.basename(os.path.abspath(d))
         label = m['job']['label']
+        if m['job'].get('beside'):
+            beside.setdefault(m['job']['beside'], []).append(name)
         c = {k: sum(t['status'] == k for t in tests) for k in kinds}
         for k in kinds:
             total[k] += c[k]
@@ -234,6 +237,10 @@ def main():
     if notes:
         out.append('')
         out.extend(notes)
+    for stage, names in beside.items():
+        out.append('')
+        out.append(f'Booted while "{stage}" ran in the background at idle CPU priority: '
+                   f'{len(names)} of {len(jobs)} jobs (metadata.json: job.beside): {", ".join(names)}')
     if notrun:
         out.append('')
         out.append(f'Not run in this run ({len(notrun)}, each counted as a skip in the total above):')

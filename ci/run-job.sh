@@ -116,6 +116,11 @@ for a in "${args[@]}"; do
 	argstr="${argstr:+$argstr;}$(echo "$a" | tr ' ' _)"
 done
 read -r -a extra <<<"$cmdline"
+# A stage running in the background beside this boot (tools/lib.sh
+# stage_bg: BG_MARKER holds its name), at the boot's start or end: recorded
+# in metadata.json and counted in the report.
+beside() { [ -z "${BG_MARKER:-}" ] || cat "$BG_MARKER" 2>/dev/null || true; }
+beside_start=$(beside)
 brc=0
 if [ -z "$run_tests" ]; then
 	# Every test is a known issue not run: nothing to boot for.
@@ -147,7 +152,8 @@ fi
 # The verdicts (ci/job-metadata.py judges; this script only runs), the
 # device and the job go to metadata.json; lava-job.yaml: the same job for a
 # LAVA lab.
-verdict=$(BOOTED=$booted BRC=$brc SRC=$src DEVICE=$device CPU=$cpu DCMD=$cmdline TESTS=$tests ARGS=$argstr \
+beside_end=$(beside)
+verdict=$(BESIDE=${beside_start:-$beside_end} BOOTED=$booted BRC=$brc SRC=$src DEVICE=$device CPU=$cpu DCMD=$cmdline TESTS=$tests ARGS=$argstr \
 	TIMEOUT=$timeout RUN_TIMEOUT=$run_timeout ROLE=$role LABEL=${label:-$(basename "$out")} \
 	VMLINUX=$vmlinux ARTIFACT=$(if [ -d "$kernel" ]; then realpath "$kernel"; fi) \
 	python3 "$TOPDIR/ci/job-metadata.py" "$out")

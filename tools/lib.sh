@@ -147,7 +147,9 @@ must_pass() {
 # caches and memory bandwidth it shares), with stdin from /dev/null, in a
 # process group of its own that dies with this shell: stage_bg_kill (an
 # EXIT trap) stops it, and a watcher inside it stops it if this shell is
-# killed outright. Timed work (benchmarks) must not run beside it.
+# killed outright. Timed work (benchmarks) must not run beside it. While
+# it runs, the file BG_MARKER (if set) holds its name: ci/run-job.sh
+# records it in the metadata of a boot that ran beside it.
 stage_bg() {
 	[ -z "${_BG_PID:-}" ] || die "stage_bg '$1': '$_BG_NAME' is still running"
 	_BG_NAME=$1 _BG_T0=$(date +%s)
@@ -162,7 +164,8 @@ stage_bg() {
 		pg=$BASHPID
 		{ while kill -0 "$$"; do sleep 2; done; kill -KILL -- "-$pg"; } >/dev/null 2>&1 &
 		# shellcheck disable=SC2064 # the watcher's pid, now
-		trap "kill $! 2>/dev/null || true" EXIT
+		trap "kill $! 2>/dev/null || true; ${BG_MARKER:+rm -f $(printf %q "$BG_MARKER")}" EXIT
+		[ -z "${BG_MARKER:-}" ] || echo "$_BG_NAME" >"$BG_MARKER"
 		"$@"
 	) </dev/null &
 	_BG_PID=$!
@@ -180,6 +183,7 @@ stage_wait() {
 }
 _bg_record() {
 	local t=$(($(date +%s) - _BG_T0)) how
+	[ -z "${BG_MARKER:-}" ] || rm -f "$BG_MARKER"
 	case $STAGE_RC in 0) how="" ;; 143) how=" (stopped)" ;; *) how=" (failed, exit $STAGE_RC)" ;; esac
 	info "<<< $_BG_NAME: $t s from its start, in the background$how"
 	[ -z "${STAGE_TIMES:-}" ] || printf '%s\t%s\t%s\tbackground\n' "$_BG_NAME" "$t" "$STAGE_RC" >>"$STAGE_TIMES"

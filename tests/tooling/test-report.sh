@@ -135,6 +135,21 @@ assert len(c) == 1 and c[0].find("skipped").get("message").startswith("not run: 
 assert r.get("skipped") == "2", r.attrib
 assert r.get("tests") == str(len(list(r.iter("testcase")))), r.attrib' "$T/n/junit.xml"
 
+# A boot that ran beside a background stage (BESIDE, from run-job.sh) says so
+# in its metadata and in the summary, with the count; one that did not, not.
+mkdir -p "$T/bs/a" "$T/bs/b"
+cp "$T/x/a/results.ktap" "$T/bs/a/"
+cp "$T/x/a/results.ktap" "$T/bs/b/"
+BESIDE="checkpatch, per-patch build" job "$T/bs/a" pass test kvm:race
+job "$T/bs/b" pass test kvm:race
+check "metadata.json names the stage a boot ran beside" python3 -c '
+import json, sys
+assert json.load(open(sys.argv[1]))["job"]["beside"] == "checkpatch, per-patch build"
+assert json.load(open(sys.argv[2]))["job"]["beside"] == ""' "$T/bs/a/metadata.json" "$T/bs/b/metadata.json"
+python3 "$TOP/ci/report.py" "$T/bs" "$T/bs/a" "$T/bs/b" >/dev/null 2>&1 || true
+check "the summary counts the boots beside it and names them" \
+	grep -qx 'Booted while "checkpatch, per-patch build" ran in the background at idle CPU priority: 1 of 2 jobs (metadata.json: job.beside): a' "$T/bs/summary.txt"
+
 # A log with control characters still gives valid JUnit XML.
 mkdir -p "$T/c/a"
 printf 'TAP version 13\n1..1\n# selftests: kvm: one\n# bad \001\002\033[0m bytes\nnot ok 1 selftests: kvm: one # exit=1\n' >"$T/c/a/results.ktap"

@@ -52,6 +52,13 @@ check "...and recorded as a background stage" grep -qP '^bg stage\t[0-9]+\t1\tba
 stage_bg "bg pass" true 2>/dev/null
 stage_wait 2>/dev/null
 check "a passing one is recorded with status 0" grep -qP '^bg pass\t[0-9]+\t0\tbackground$' "$T/times"
+# While it runs, BG_MARKER holds its name (run-job.sh reads it); not after.
+# shellcheck disable=SC2317
+readmark() { cat "$BG_MARKER" >"$T/mark-seen"; }
+BG_MARKER="$T/marker" stage_bg "marked stage" readmark 2>/dev/null
+BG_MARKER="$T/marker" stage_wait 2>/dev/null
+check "BG_MARKER names the stage while it runs" grep -qx "marked stage" "$T/mark-seen"
+check "...and is gone when it has ended" test ! -e "$T/marker"
 fails_with "stage_wait without a background stage is an error" "no background stage" \
 	bash -c '. "$1/tools/lib.sh"; stage_wait' _ "$TOP"
 fails_with "a second background stage while one runs is an error" "'one' is still running" \
