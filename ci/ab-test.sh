@@ -31,6 +31,10 @@ reason_of() {
 		"$1/splats.txt" "$1/results.ktap" 2>/dev/null | head -n1 | sed 's/^ *//' || true
 }
 
+# beside DIR: the job ran beside a background stage (metadata.json's
+# job.beside, from run-job.sh).
+beside() { grep -qs '"beside": "[^"]' "$1/metadata.json"; }
+
 # run KERNEL ROLE DIR: one job; prints its verdict.
 run() {
 	"$TOPDIR/ci/run-job.sh" --role "$2" --tests "kvm:$test" ${args:+--arg "$test=$args"} \
@@ -47,10 +51,11 @@ while IFS='|' read -r test dev args runs full_runs extra; do
 	done
 	[ "${COVERAGE:-ci}" != full ] || runs=${full_runs:-$runs}
 	device_row "$dev" >/dev/null
-	repro=0 clean=0 quote="" other=""
+	repro=0 clean=0 quote="" other="" bbeside=0 sbeside=0
 	for i in $(seq 1 "$runs"); do
 		d="$out/base/$test-$dev-$i"
 		v=$(run "$base" reproduce base </dev/null)
+		! beside "$d" || bbeside=$((bbeside + 1))
 		# Reproduced (ci/job-metadata.py decides): a splat, or the test
 		# itself failing; not a kernel that did not boot.
 		grep -qs '"reproduced": true' "$d/metadata.json" && v="reproduced-$v"
@@ -70,6 +75,7 @@ while IFS='|' read -r test dev args runs full_runs extra; do
 	for i in $(seq 1 "$runs"); do
 		d="$out/series/$test-$dev-$i"
 		v=$(run "$series" test series </dev/null)
+		! beside "$d" || sbeside=$((sbeside + 1))
 		case $v in
 		pass)
 			clean=$((clean + 1))
@@ -85,6 +91,11 @@ while IFS='|' read -r test dev args runs full_runs extra; do
 	if [ "$clean" = 0 ]; then
 		rc=1
 		other="$other no series run passed: nothing was shown;"
+	fi
+	# Base and series boots that did not share the machine alike (a stage
+	# running in the background beside some of them) are said to differ.
+	if [ "$bbeside" != "$sbeside" ]; then
+		other="$other beside a background stage: base $bbeside/$runs, series $sbeside/$runs (not under the same load);"
 	fi
 	printf '%-20s %-11s base: reproduced %d/%d   series: clean %d/%d%s%s\n' "$test" "$dev" \
 		"$repro" "$runs" "$clean" "$runs" "${other:+

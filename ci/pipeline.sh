@@ -96,8 +96,8 @@ rc=0
 print_times() {
 	echo
 	echo "Stage times (s):"
-	awk -F'\t' '{ printf "  %-42s %5s%s%s\n", $1, $2, ($3 == 0 ? "" : "  (failed)"),
-		($4 == "background" ? "  (in the background, beside the stages after it)" : "") }' "$STAGE_TIMES"
+	awk -F'\t' '{ printf "  %-42s %5s%s%s\n", $1, $2, ($3 == 0 ? "" : $3 == 143 && $4 == "background" ? "  (stopped)" : "  (failed)"),
+		($4 == "background" ? "  (in the background, beside the stages above it from its start)" : "") }' "$STAGE_TIMES"
 	printf '  %-42s %5s\n' "total" "$(($(date +%s) - t_start))"
 }
 trap 'stage_bg_kill; print_times' EXIT
@@ -105,19 +105,35 @@ trap 'stage_bg_kill; print_times' EXIT
 # The debug kernels: KERNEL_FRAGMENTS (e.g. "base kvm debug kasan"), with
 # what the test suites need (suites.config) and line tables for decoding splats.
 debug_frags="${KERNEL_FRAGMENTS:-base kvm debug} suites debuginfo"
-# The series, and for the checks (which check out every patch and topic) a
-# worktree of their own: both made here, so that the checks, which run in
-# the background, make no worktree beside the stages that do.
+# Every worktree the run uses, made here, before the checks start in the
+# background (they check out and cherry-pick in theirs): no stage makes
+# one, or commits, beside them. The series; the checks' own (they check out
+# every patch and topic); the base (A/B, benchmarks); and with the variants,
+# each alternative to a patch (ci/variants/*.patch) applied alone on the
+# base and committed.
 apply() {
+	local v name vwt
 	"$TOPDIR/tools/apply-series.sh" >"$results/worktree"
 	[ "$checks" = 0 ] || "$TOPDIR/tools/apply-series.sh" --dest "$WORK_ROOT/worktrees/checks" >"$results/checks-worktree"
+	[ -n "${SKIP_AB:-}" ] && [ "$bench" = 0 ] && return 0
+	"$TOPDIR/tools/apply-series.sh" --base-only --dest "$WORK_ROOT/worktrees/base" >"$results/base-worktree"
+	{ [ "$bench" = 1 ] && [ -n "${BENCH_VARIANTS:-}" ]; } || return 0
+	: >"$results/variant-worktrees"
+	for v in "$TOPDIR"/ci/variants/*.patch; do
+		name=$(basename "$v" .patch)
+		vwt=$("$TOPDIR/tools/apply-series.sh" --base-only --dest "$WORK_ROOT/worktrees/variant-$name")
+		git -C "$vwt" apply "$v" || die "variant $v does not apply to the base"
+		git -C "$vwt" -c user.name="kvmarm-series tooling" -c user.email=tooling@localhost \
+			commit -q -a -m "variant: $name"
+		printf '%s\t%s\n' "$name" "$vwt" >>"$results/variant-worktrees"
+	done
 }
 # The checks build with the fragments of the debug artifacts (so those
 # builds share the compiler cache). A pass is remembered by everything the
 # checks read (the patches, the base, the check and build scripts, the
 # fragments, the compiler and sparse); the same inputs are not checked twice
-# unless CHECKS_CACHE=0. Their output goes to check-patches.log, printed
-# when they end (they run in the background).
+# unless CHECKS_CACHE=0. They run in the background: their output is
+# check-patches.log (stage_bg), shown when they end.
 checks() {
 	local cwt key cached
 	key=$(cat "$SERIES_FILE" "$PATCH_DIR"/*.patch "$TOPDIR"/tools/{check-patches,lib,get-base}.sh \
@@ -126,18 +142,16 @@ checks() {
 			"$TOPDIR/tools/get-base.sh" | cut -d' ' -f2; echo "$debug_frags") | sha1sum | cut -c1-16)
 	cached="$CACHE_ROOT/checks/$key.log"
 	if [ "${CHECKS_CACHE:-1}" != 0 ] && [ -f "$cached" ]; then
-		{
-			info "checks passed on these exact inputs before (key $key, $(date -r "$cached" '+%F %T')): not run again (CHECKS_CACHE=0 runs them)"
-			cat "$cached"
-		} >"$results/check-patches.log" 2>&1
+		info "checks passed on these exact inputs before (key $key, $(date -r "$cached" '+%F %T')): not run again (CHECKS_CACHE=0 runs them)"
+		cat "$cached"
 		return 0
 	fi
 	cwt=$(cat "$results/checks-worktree")
 	# shellcheck disable=SC2086
 	KERNEL_FRAGMENTS=$debug_frags "$TOPDIR/tools/check-patches.sh" --worktree "$cwt" \
-		--build-dir "$cwt/.build-checks" >"$results/check-patches.log" 2>&1
+		--build-dir "$cwt/.build-checks" 2>&1 | tee "$results/check-patches.run"
 	mkdir -p "$CACHE_ROOT/checks"
-	cp "$results/check-patches.log" "$cached"
+	mv "$results/check-patches.run" "$cached"
 }
 # b4's own checks as a maintainer's b4 runs them (b4 0.14, tools/get-b4.sh):
 # `prep --check-deps` must pass, `prep --check` must report no error; its
@@ -168,11 +182,11 @@ b4check() {
 # Every kernel the later stages boot, built here and only here, into
 # results/artifacts/<name>/ (cached by source tree and fragment set).
 artifacts() {
-	local a="$results/artifacts" bwt="$WORK_ROOT/worktrees/base" v name vwt
+	local a="$results/artifacts" bwt name vwt
 	# shellcheck disable=SC2086 # lists of fragment names
 	"$TOPDIR/ci/build-artifact.sh" series "$wt" "$a" $debug_frags >/dev/null
 	[ -n "${SKIP_AB:-}" ] && [ "$bench" = 0 ] && return 0
-	"$TOPDIR/tools/apply-series.sh" --base-only --dest "$bwt" >/dev/null
+	bwt=$(cat "$results/base-worktree")
 	if [ -z "${SKIP_AB:-}" ]; then
 		# shellcheck disable=SC2086
 		"$TOPDIR/ci/build-artifact.sh" base "$bwt" "$a" $debug_frags >/dev/null
@@ -182,16 +196,9 @@ artifacts() {
 	"$TOPDIR/ci/build-artifact.sh" series-bench "$wt" "$a" base kvm >/dev/null
 	"$TOPDIR/ci/build-artifact.sh" base-bench "$bwt" "$a" base kvm >/dev/null
 	[ -n "${BENCH_VARIANTS:-}" ] || return 0
-	# Alternatives to a patch (ci/variants/*.patch), each applied alone on
-	# the base and committed in a worktree of its own.
-	for v in "$TOPDIR"/ci/variants/*.patch; do
-		name=$(basename "$v" .patch)
-		vwt=$("$TOPDIR/tools/apply-series.sh" --base-only --dest "$WORK_ROOT/worktrees/variant-$name")
-		git -C "$vwt" apply "$v" || die "variant $v does not apply to the base"
-		git -C "$vwt" -c user.name="kvmarm-series tooling" -c user.email=tooling@localhost \
-			commit -q -a -m "variant: $name"
+	while IFS=$'\t' read -r name vwt; do
 		"$TOPDIR/ci/build-artifact.sh" "variant-$name" "$vwt" "$a" base kvm >/dev/null
-	done
+	done <"$results/variant-worktrees"
 }
 selftests() {
 	local sdir="$WORK_ROOT/build/selftests"
@@ -290,14 +297,8 @@ wt=$(cat "$results/worktree")
 # the boots leave (about 40% of two cores under TCG), and are waited for
 # before the benchmarks and the report (or before the run stops on a
 # failed stage). A failed check fails the run as before.
-checks_log() {
-	stage_wait
-	sed 's/^/  | /' "$results/check-patches.log" >&2
-	failed
-}
 if [ "$checks" = 1 ]; then
-	info "the checks' output: $results/check-patches.log (shown when they end)"
-	stage_bg "checkpatch, per-patch build, W=1, sparse" checks
+	stage_bg "checkpatch, per-patch build, W=1, sparse" "$results/check-patches.log" checks
 fi
 stage "build kernels (artifacts)" artifacts
 must_pass
@@ -320,7 +321,10 @@ if [ -z "${SKIP_AB:-}" ]; then
 	stage "A/B regression tests (base vs series)" ab
 	failed
 fi
-[ "$checks" = 0 ] || checks_log
+if [ "$checks" = 1 ]; then
+	stage_wait
+	failed
+fi
 if [ "$bench" = 1 ]; then
 	stage "benchmarks (base vs series, kernels without debug options)" bench
 	failed

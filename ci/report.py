@@ -162,7 +162,7 @@ def main():
     kinds = ('pass', 'fail', 'skip', 'xfail')
     total = dict.fromkeys(kinds, 0)
     rows, order, suites, notes = {}, [], [], []
-    beside = {}  # background stage -> the jobs that booted beside it
+    beside = {}  # background stage -> {job label: boots beside it}
     notrun = [tuple((x.split('\t', 1) + [''])[:2])
               for x in read(os.path.join(top, 'not-run.txt')).splitlines() if x.strip()]
     total['skip'] += len(notrun)
@@ -174,7 +174,8 @@ def main():
             name = os.path.basename(os.path.abspath(d))
         label = m['job']['label']
         if m['job'].get('beside'):
-            beside.setdefault(m['job']['beside'], []).append(name)
+            per = beside.setdefault(m['job']['beside'], {})
+            per[label] = per.get(label, 0) + 1
         c = {k: sum(t['status'] == k for t in tests) for k in kinds}
         for k in kinds:
             total[k] += c[k]
@@ -237,10 +238,11 @@ def main():
     if notes:
         out.append('')
         out.extend(notes)
-    for stage, names in beside.items():
+    for stage, per in beside.items():
         out.append('')
         out.append(f'Booted while "{stage}" ran in the background at idle CPU priority: '
-                   f'{len(names)} of {len(jobs)} jobs (metadata.json: job.beside): {", ".join(names)}')
+                   f'{sum(per.values())} of {len(jobs)} boots (metadata.json: job.beside): ' +
+                   ', '.join(f'{lb} {n}/{rows[lb]["runs"]}' for lb, n in per.items()))
     if notrun:
         out.append('')
         out.append(f'Not run in this run ({len(notrun)}, each counted as a skip in the total above):')

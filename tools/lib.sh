@@ -130,8 +130,8 @@ stage() {
 	[ -z "${STAGE_TIMES:-}" ] || printf '%s\t%s\t%s\n' "$name" "$(($(date +%s) - t0))" "$STAGE_RC" >>"$STAGE_TIMES"
 }
 # must_pass: exit with the stage's status if it failed (after waiting for
-# a background stage: its verdict, e.g. which patch does not build, is what
-# a failed build needs most).
+# a background stage and showing its log: its verdict, e.g. which patch
+# does not build, is what a failed build needs most).
 must_pass() {
 	[ "$STAGE_RC" = 0 ] && return 0
 	local rc=$STAGE_RC
@@ -139,22 +139,23 @@ must_pass() {
 	exit "$rc"
 }
 
-# stage_bg NAME CMD...: start a stage like stage() but in the background and
-# go on; stage_wait waits for it and then does what stage() does at its end
-# (its time counted from its start, STAGE_RC, a line in STAGE_TIMES marked
-# "background"). One at a time. It runs at idle CPU priority (SCHED_IDLE,
-# inherited by all it starts: it gets the CPU time the foreground leaves;
-# caches and memory bandwidth it shares), with stdin from /dev/null, in a
-# process group of its own that dies with this shell: stage_bg_kill (an
-# EXIT trap) stops it, and a watcher inside it stops it if this shell is
-# killed outright. Timed work (benchmarks) must not run beside it. While
-# it runs, the file BG_MARKER (if set) holds its name: ci/run-job.sh
-# records it in the metadata of a boot that ran beside it.
+# stage_bg NAME LOG CMD...: start a stage like stage() but in the
+# background, its output (stdout and stderr) to the file LOG, and go on;
+# stage_wait waits for it, shows LOG, and then does what stage() does at
+# its end (its time counted from its start, STAGE_RC, a line in STAGE_TIMES
+# marked "background"). One at a time. It runs at idle CPU priority
+# (SCHED_IDLE, inherited by all it starts: it gets the CPU time the
+# foreground leaves; caches and memory bandwidth it shares), with stdin from
+# /dev/null, in a process group of its own that dies with this shell:
+# stage_bg_kill (an EXIT trap) stops it, and a watcher inside it stops it if
+# this shell is killed outright. Timed work (benchmarks) must not run beside
+# it. While it runs, the file BG_MARKER (if set) holds its name:
+# ci/run-job.sh records it in the metadata of a boot that ran beside it.
 stage_bg() {
 	[ -z "${_BG_PID:-}" ] || die "stage_bg '$1': '$_BG_NAME' is still running"
-	_BG_NAME=$1 _BG_T0=$(date +%s)
-	shift
-	info ">>> $_BG_NAME (in the background, at idle CPU priority)"
+	_BG_NAME=$1 _BG_LOG=$2 _BG_T0=$(date +%s)
+	shift 2
+	info ">>> $_BG_NAME (in the background, at idle CPU priority; its output: $_BG_LOG, shown when it ends)"
 	set -m
 	(
 		set +m -e
@@ -162,12 +163,16 @@ stage_bg() {
 		chrt --idle -p 0 "$BASHPID" >/dev/null 2>&1 || renice -n 19 -p "$BASHPID" >/dev/null 2>&1 ||
 			info "could not lower the priority of '$_BG_NAME' (chrt, renice): it competes with the foreground"
 		pg=$BASHPID
-		{ while kill -0 "$$"; do sleep 2; done; kill -KILL -- "-$pg"; } >/dev/null 2>&1 &
+		# The watcher: this shell gone (or a zombie nobody reaps), the group goes.
+		{
+			while kill -0 "$$" && ! grep -qs '^[0-9]* (.*) Z' "/proc/$$/stat"; do sleep 2; done
+			kill -KILL -- "-$pg"
+		} >/dev/null 2>&1 &
 		# shellcheck disable=SC2064 # the watcher's pid, now
 		trap "kill $! 2>/dev/null || true; ${BG_MARKER:+rm -f $(printf %q "$BG_MARKER")}" EXIT
 		[ -z "${BG_MARKER:-}" ] || echo "$_BG_NAME" >"$BG_MARKER"
 		"$@"
-	) </dev/null &
+	) </dev/null >"$_BG_LOG" 2>&1 &
 	_BG_PID=$!
 	set +m
 }
@@ -179,6 +184,8 @@ stage_wait() {
 	STAGE_RC=$?
 	set -e
 	_BG_PID=""
+	info "--- the output of '$_BG_NAME' ($_BG_LOG):"
+	sed 's/^/  | /' "$_BG_LOG" >&2 || true
 	_bg_record
 }
 _bg_record() {

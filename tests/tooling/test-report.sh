@@ -148,7 +148,7 @@ assert json.load(open(sys.argv[1]))["job"]["beside"] == "checkpatch, per-patch b
 assert json.load(open(sys.argv[2]))["job"]["beside"] == ""' "$T/bs/a/metadata.json" "$T/bs/b/metadata.json"
 python3 "$TOP/ci/report.py" "$T/bs" "$T/bs/a" "$T/bs/b" >/dev/null 2>&1 || true
 check "the summary counts the boots beside it and names them" \
-	grep -qx 'Booted while "checkpatch, per-patch build" ran in the background at idle CPU priority: 1 of 2 jobs (metadata.json: job.beside): a' "$T/bs/summary.txt"
+	grep -qx 'Booted while "checkpatch, per-patch build" ran in the background at idle CPU priority: 1 of 2 boots (metadata.json: job.beside): a 1/1' "$T/bs/summary.txt"
 
 # A log with control characters still gives valid JUnit XML.
 mkdir -p "$T/c/a"

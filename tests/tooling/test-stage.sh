@@ -28,6 +28,7 @@ check "must_pass exits with a failed stage's status" test "$rc" = 7
 # it started, and recorded as stopped.
 # shellcheck disable=SC2317
 bgfail() {
+	echo "the stage's own output"
 	for _ in $(seq 50); do [ -e "$T/fg" ] && break; sleep 0.1; done
 	[ -e "$T/fg" ] && echo waited >"$T/bg-saw-fg"
 	chrt -p "$BASHPID" >"$T/bg-policy"
@@ -39,7 +40,7 @@ bgfail() {
 dead() { local st; st=$(sed 's/^.*) //' "/proc/$1/stat" 2>/dev/null) || return 0; [[ $st == Z* ]]; }
 STAGE_TIMES="$T/times"
 : >"$STAGE_TIMES"
-stage_bg "bg stage" bgfail 2>"$T/bg.log" <<<"a line the stage must not read"
+stage_bg "bg stage" "$T/bgstage.log" bgfail 2>"$T/bg.log" <<<"a line the stage must not read"
 echo "foreground" >"$T/fg"
 stage_wait 2>>"$T/bg.log"
 check "a background stage runs while the foreground goes on" test -e "$T/bg-saw-fg"
@@ -48,26 +49,28 @@ check "nothing after its failing command runs" test ! -e "$T/bg-after"
 check "it runs at idle CPU priority" grep -q SCHED_IDLE "$T/bg-policy"
 check "its stdin is /dev/null, not the pipeline's" test -e "$T/bg-stdin"
 check "its failure is printed" grep -q "bg stage: .* (failed, exit 1)" "$T/bg.log"
+check "its output goes to its log" grep -qx "the stage's own output" "$T/bgstage.log"
+check "...which stage_wait shows" grep -qx "  | the stage's own output" "$T/bg.log"
 check "...and recorded as a background stage" grep -qP '^bg stage\t[0-9]+\t1\tbackground$' "$T/times"
-stage_bg "bg pass" true 2>/dev/null
+stage_bg "bg pass" "$T/pass.log" true 2>/dev/null
 stage_wait 2>/dev/null
 check "a passing one is recorded with status 0" grep -qP '^bg pass\t[0-9]+\t0\tbackground$' "$T/times"
 # While it runs, BG_MARKER holds its name (run-job.sh reads it); not after.
 # shellcheck disable=SC2317
 readmark() { cat "$BG_MARKER" >"$T/mark-seen"; }
-BG_MARKER="$T/marker" stage_bg "marked stage" readmark 2>/dev/null
+BG_MARKER="$T/marker" stage_bg "marked stage" "$T/mark.log" readmark 2>/dev/null
 BG_MARKER="$T/marker" stage_wait 2>/dev/null
 check "BG_MARKER names the stage while it runs" grep -qx "marked stage" "$T/mark-seen"
 check "...and is gone when it has ended" test ! -e "$T/marker"
 fails_with "stage_wait without a background stage is an error" "no background stage" \
 	bash -c '. "$1/tools/lib.sh"; stage_wait' _ "$TOP"
 fails_with "a second background stage while one runs is an error" "'one' is still running" \
-	bash -c '. "$1/tools/lib.sh"; trap stage_bg_kill EXIT; stage_bg one sleep 30 2>/dev/null; stage_bg two true' _ "$TOP"
+	bash -c '. "$1/tools/lib.sh"; trap stage_bg_kill EXIT; stage_bg one /dev/null sleep 30 2>/dev/null; stage_bg two /dev/null true' _ "$TOP"
 # One still running at exit: stopped, with what it started, and recorded.
 : >"$T/times2"
 bash -c '. "$1/tools/lib.sh"; export STAGE_TIMES=$2/times2 D=$2
 	b() { sleep 60 & echo $! >"$D/grandchild"; sleep 60; }
-	trap stage_bg_kill EXIT; stage_bg long b
+	trap stage_bg_kill EXIT; stage_bg long "$D/long.log" b
 	for _ in $(seq 50); do [ -s "$D/grandchild" ] && break; sleep 0.1; done' _ "$TOP" "$T" 2>"$T/kill.log"
 check "the stage had started its child" test -s "$T/grandchild"
 check "one still running at exit is stopped, with what it started" dead "$(cat "$T/grandchild")"
@@ -76,7 +79,8 @@ check "...and said so" grep -q "stopped 'long'" "$T/kill.log"
 # One that ended before the exit: its own verdict is kept, not "stopped".
 : >"$T/times3"
 bash -c '. "$1/tools/lib.sh"; export STAGE_TIMES=$2/times3
-	trap stage_bg_kill EXIT; stage_bg quick false; sleep 1' _ "$TOP" "$T" 2>/dev/null
+	trap stage_bg_kill EXIT; stage_bg quick /dev/null false
+	for _ in $(seq 100); do grep -qs "^[0-9]* (.*) [^Z]" "/proc/$_BG_PID/stat" || break; sleep 0.1; done' _ "$TOP" "$T" 2>/dev/null
 check "one that ended before the exit keeps its own status" grep -qP '^quick\t[0-9]+\t1\tbackground$' "$T/times3"
 # A foreground stage fails while one runs: must_pass waits for it (its
 # verdict is wanted), then exits with the failed stage's status.
@@ -85,7 +89,7 @@ rc=0
 bash -c '. "$1/tools/lib.sh"; export STAGE_TIMES=$2/times4 D=$2
 	slow() { sleep 2; echo done >"$D/slow-done"; }
 	fg() { exit 5; }
-	trap stage_bg_kill EXIT; stage_bg slow slow; stage fg fg; must_pass; exit 0' _ "$TOP" "$T" 2>/dev/null || rc=$?
+	trap stage_bg_kill EXIT; stage_bg slow "$D/slow.log" slow; stage fg fg; must_pass; exit 0' _ "$TOP" "$T" 2>/dev/null || rc=$?
 check "a failed foreground stage waits for the background one" test -e "$T/slow-done"
 check "...records it" grep -qP '^slow\t[0-9]+\t0\tbackground$' "$T/times4"
 check "...and exits with the failed stage's status" test "$rc" = 5
@@ -94,7 +98,7 @@ check "...and exits with the failed stage's status" test "$rc" = 5
 {
 	bash -c '. "$1/tools/lib.sh"; export D=$2
 		b() { sleep 60 & echo $! >"$D/orphan"; sleep 60; }
-		stage_bg orphan b 2>/dev/null; sleep 60' _ "$TOP" "$T" &
+		stage_bg orphan "$D/orphan.log" b 2>/dev/null; sleep 60' _ "$TOP" "$T" &
 	pid=$!
 	for _ in $(seq 50); do [ -s "$T/orphan" ] && break; sleep 0.1; done
 	kill -KILL "$pid"

@@ -17,12 +17,17 @@ check "the watchdog records where the vCPUs were (QMP, before QEMU is killed)" g
 
 printf 'hang | virt,gic-version=3 | max |\n' >"$T/matrix"
 printf 'kvm:vgic_init\n' >"$T/tests"
+# (A stage runs in the background meanwhile: BG_MARKER names it.)
+echo "a background stage" >"$T/marker"
 fails_with "the job runner gives the verdict timeout" "^timeout$" \
-	env BOOT_TIMEOUT=3 MATRIX="$T/matrix" "$TOP/ci/run-job.sh" --tests kvm:vgic_init hang "$T/Image" "$T/initrd" "$T/job"
+	env BG_MARKER="$T/marker" BOOT_TIMEOUT=3 MATRIX="$T/matrix" "$TOP/ci/run-job.sh" --tests kvm:vgic_init hang "$T/Image" "$T/initrd" "$T/job"
 check "...in its verdict file and metadata.json, for the job and its test" python3 -c '
 import json, sys
 m = json.load(open(sys.argv[1]))
 assert m["verdict"] == "timeout" and m["tests"] == {"kvm:vgic_init": "timeout"}, m' "$T/job/metadata.json"
+check "...which names the background stage it ran beside" python3 -c '
+import json, sys
+assert json.load(open(sys.argv[1]))["job"]["beside"] == "a background stage"' "$T/job/metadata.json"
 check "...and a LAVA job definition of the same boot" grep -q 'machine: "virt,gic-version=3"' "$T/job/lava-job.yaml"
 fails_with "the matrix run fails" "hang" \
 	env BOOT_TIMEOUT=3 MATRIX="$T/matrix" TESTS="$T/tests" "$TOP/ci/run-matrix.sh" "$T/Image" "$T/initrd" "$T/res/jobs"
