@@ -3,7 +3,7 @@
 # (artifacts) and the KVM selftests for arm64, run the jobs (boot matrix, A/B,
 # benchmarks: all through ci/run-job.sh) under QEMU, and report. The checks
 # run in the background at idle CPU priority beside the stages from the
-# selftests build to the A/B runs, and are waited for before the benchmarks.
+# kernel builds to the A/B runs, and are waited for before the benchmarks.
 #
 # usage: ci/pipeline.sh [--skip-checks]
 # Environment:
