@@ -142,8 +142,8 @@ must_pass() {
 # stage_bg NAME LOG CMD...: start a stage like stage() but in the
 # background, its output (stdout and stderr) to the file LOG, and go on;
 # stage_wait waits for it, shows LOG, and then does what stage() does at
-# its end (its time counted from its start, STAGE_RC, a line in STAGE_TIMES
-# marked "background"). One at a time. It runs at idle CPU priority
+# its end (its time from its start to its own end, STAGE_RC, a line in
+# STAGE_TIMES marked "background"). One at a time. It runs at idle CPU priority
 # (SCHED_IDLE, inherited by all it starts: it gets the CPU time the
 # foreground leaves; caches and memory bandwidth it shares), with stdin from
 # /dev/null, in a process group of its own that dies with this shell:
@@ -154,6 +154,7 @@ must_pass() {
 stage_bg() {
 	[ -z "${_BG_PID:-}" ] || die "stage_bg '$1': '$_BG_NAME' is still running"
 	_BG_NAME=$1 _BG_LOG=$2 _BG_T0=$(date +%s)
+	_BG_END=$(mktemp "${TMPDIR:-/tmp}/stage-bg-end.XXXXXX")
 	shift 2
 	info ">>> $_BG_NAME (in the background, at idle CPU priority; its output: $_BG_LOG, shown when it ends)"
 	set -m
@@ -169,7 +170,8 @@ stage_bg() {
 			kill -KILL -- "-$pg"
 		} >/dev/null 2>&1 &
 		# shellcheck disable=SC2064 # the watcher's pid, now
-		trap "kill $! 2>/dev/null || true; ${BG_MARKER:+rm -f $(printf %q "$BG_MARKER")}" EXIT
+		# (and the time it ended, for its line in STAGE_TIMES)
+		trap "kill $! 2>/dev/null || true; ${BG_MARKER:+rm -f $(printf %q "$BG_MARKER");} date +%s >$(printf %q "$_BG_END")" EXIT
 		[ -z "${BG_MARKER:-}" ] || echo "$_BG_NAME" >"$BG_MARKER"
 		"$@"
 	) </dev/null >"$_BG_LOG" 2>&1 &
@@ -189,7 +191,11 @@ stage_wait() {
 	_bg_record
 }
 _bg_record() {
-	local t=$(($(date +%s) - _BG_T0)) how
+	local end how t
+	end=$(cat "$_BG_END" 2>/dev/null || true)
+	rm -f "$_BG_END"
+	[ -n "$end" ] || end=$(date +%s) # stopped: no end time of its own
+	t=$((end - _BG_T0))
 	[ -z "${BG_MARKER:-}" ] || rm -f "$BG_MARKER"
 	case $STAGE_RC in 0) how="" ;; 143) how=" (stopped)" ;; *) how=" (failed, exit $STAGE_RC)" ;; esac
 	info "<<< $_BG_NAME: $t s from its start, in the background$how"

@@ -3,6 +3,7 @@
 . "$(dirname "$0")/lib.sh"
 # shellcheck source=../../tools/lib.sh
 . "$TOP/tools/lib.sh"
+export TMPDIR=$T # stage_bg's end-time files (one is left by the SIGKILL test)
 # shellcheck disable=SC2317 # called through stage()
 body() { false; echo "after the failure" >"$T/after"; }
 stage "failing stage" body 2>"$T/stage.log"
@@ -62,6 +63,13 @@ BG_MARKER="$T/marker" stage_bg "marked stage" "$T/mark.log" readmark 2>/dev/null
 BG_MARKER="$T/marker" stage_wait 2>/dev/null
 check "BG_MARKER names the stage while it runs" grep -qx "marked stage" "$T/mark-seen"
 check "...and is gone when it has ended" test ! -e "$T/marker"
+# Its time is its own, not how long the foreground took to wait for it.
+: >"$T/times5"
+STAGE_TIMES="$T/times5" stage_bg "short" /dev/null sleep 1 2>/dev/null
+sleep 3
+STAGE_TIMES="$T/times5" stage_wait 2>/dev/null
+check "its recorded time is its own (1 s), not the wait's (3 s)" \
+	awk -F'\t' '$1 == "short" && $2 <= 2 { ok = 1 } END { exit !ok }' "$T/times5"
 fails_with "stage_wait without a background stage is an error" "no background stage" \
 	bash -c '. "$1/tools/lib.sh"; stage_wait' _ "$TOP"
 fails_with "a second background stage while one runs is an error" "'one' is still running" \
