@@ -163,7 +163,7 @@ def main():
                          (a.partition('=') for a in e['ARGS'].split(';') if a)],
                 'timeout': int(e['TIMEOUT']), 'run_timeout': int(e['RUN_TIMEOUT']),
                 'artifact': e.get('ARTIFACT', ''), 'vmlinux': e.get('VMLINUX', ''),
-                'beside': e.get('BESIDE', '')}
+                'beside': e.get('BESIDE', ''), 'lanes': int(e.get('LANES') or 1)}
     parsed = {t['name']: t for t in ktap.parse(os.path.join(out, 'results.ktap'))}
     known = known_issues(out)
     verdict = job_verdict(out, int(e['BRC']), int(e['SRC']), parsed, tests, known)

@@ -163,6 +163,7 @@ def main():
     total = dict.fromkeys(kinds, 0)
     rows, order, suites, notes = {}, [], [], []
     beside = {}  # background stage -> {job label: boots beside it}
+    lanes = {}  # job label -> boots started while more than one could run
     notrun = [tuple((x.split('\t', 1) + [''])[:2])
               for x in read(os.path.join(top, 'not-run.txt')).splitlines() if x.strip()]
     total['skip'] += len(notrun)
@@ -176,6 +177,8 @@ def main():
         if m['job'].get('beside'):
             per = beside.setdefault(m['job']['beside'], {})
             per[label] = per.get(label, 0) + 1
+        if m['job'].get('lanes', 1) > 1:
+            lanes[label] = lanes.get(label, 0) + 1
         c = {k: sum(t['status'] == k for t in tests) for k in kinds}
         for k in kinds:
             total[k] += c[k]
@@ -243,6 +246,12 @@ def main():
         out.append(f'Booted while "{stage}" ran in the background at idle CPU priority: '
                    f'{sum(per.values())} of {len(jobs)} boots (metadata.json: job.beside): ' +
                    ', '.join(f'{lb} {n}/{rows[lb]["runs"]}' for lb, n in per.items()))
+    if lanes:
+        out.append('')
+        out.append(f'Booted with up to {max(m["job"].get("lanes", 1) for _, m in jobs)} boots at a time '
+                   f'(BOOT_LANES, one at a time beside a background stage): '
+                   f'{sum(lanes.values())} of {len(jobs)} boots (metadata.json: job.lanes): ' +
+                   ', '.join(f'{lb} {n}/{rows[lb]["runs"]}' for lb, n in lanes.items()))
     if notrun:
         out.append('')
         out.append(f'Not run in this run ({len(notrun)}, each counted as a skip in the total above):')

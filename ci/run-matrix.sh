@@ -71,7 +71,29 @@ expand_tests() {
 	printf '%s\n' "${out[@]}" | awk '!seen[$0]++' | paste -sd, -
 }
 
-rc=0
+# run_device DEV TESTS: one job; its verdicts as judged (known issues
+# applied), not the raw KTAP. Exits as run-job.sh does.
+# shellcheck disable=SC2317 # called through lane_run
+run_device() {
+	local dev=$1 tests=$2 n rt v rc=0
+	info "[$dev] booting${LANES:+ (up to $LANES boot(s) at a time)}"
+	# The boot's watchdog: MATRIX_RUN_TIMEOUT, or 40 s a test if that is more.
+	n=$(tr ',' '\n' <<<"$tests" | wc -l)
+	rt=${MATRIX_RUN_TIMEOUT:-600}
+	[ "$rt" -ge $((n * 40)) ] || rt=$((n * 40))
+	v=$("$TOPDIR/ci/run-job.sh" --role "${MATRIX_ROLE:-test}" --tests "$tests" "${args[@]/#/--arg=}" \
+		--timeout "${TEST_TIMEOUT:-180}" --run-timeout "$rt" --label "${MATRIX_LABEL:-matrix}/$dev" \
+		"$dev" "$kernel" "$initrd" "$jobs/$dev" </dev/null) || rc=$?
+	info "[$dev] $v: $(python3 -c 'import json, sys
+t = json.load(open(sys.argv[1])).get("tests", {}).values()
+print(", ".join(f"{sum(x == k for x in t)} {k}" for k in ("pass", "fail", "skip", "xfail", "timeout", "infra-error", "splat") if k in t))' \
+		"$jobs/$dev/metadata.json" 2>/dev/null || echo "no metadata"), $(cat "$jobs/$dev/seconds" 2>/dev/null || echo ?)s"
+	return "$rc"
+}
+
+# The devices' jobs run as lanes (tools/lib.sh lane_run): two at a time on
+# two CPUs, one at a time while a background stage runs.
+trap lane_stop EXIT
 for dev in "${devices[@]}"; do
 	# The tests of this device: those with no device list, or naming it.
 	# (A row marked "full" only with COVERAGE=full.)
@@ -91,18 +113,8 @@ for dev in "${devices[@]}"; do
 		echo "$dev: $tests"
 		continue
 	fi
-	info "[$dev] booting"
-	# The boot's watchdog: MATRIX_RUN_TIMEOUT, or 40 s a test if that is more.
-	n=$(tr ',' '\n' <<<"$tests" | wc -l)
-	rt=${MATRIX_RUN_TIMEOUT:-600}
-	[ "$rt" -ge $((n * 40)) ] || rt=$((n * 40))
-	v=$("$TOPDIR/ci/run-job.sh" --role "${MATRIX_ROLE:-test}" --tests "$tests" "${args[@]/#/--arg=}" \
-		--timeout "${TEST_TIMEOUT:-180}" --run-timeout "$rt" --label "${MATRIX_LABEL:-matrix}/$dev" \
-		"$dev" "$kernel" "$initrd" "$jobs/$dev") || rc=1
-	# The tests' verdicts as judged (known issues applied), not the raw KTAP.
-	info "[$dev] $v: $(python3 -c 'import json, sys
-t = json.load(open(sys.argv[1])).get("tests", {}).values()
-print(", ".join(f"{sum(x == k for x in t)} {k}" for k in ("pass", "fail", "skip", "xfail", "timeout", "infra-error", "splat") if k in t))' \
-		"$jobs/$dev/metadata.json" 2>/dev/null || echo "no metadata"), $(cat "$jobs/$dev/seconds" 2>/dev/null || echo ?)s"
+	lane_run run_device "$dev" "$tests"
 done
+rc=0
+lane_wait || rc=1
 exit "$rc"

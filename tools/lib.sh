@@ -228,6 +228,78 @@ stage_bg_kill() {
 	_bg_record
 }
 
+# Boots as lanes: up to BOOT_LANES jobs at a time (default: the number of
+# CPUs), but one at a time while a background stage runs (BG_MARKER is
+# not empty), which takes the CPU a TCG boot leaves idle. The limit is read
+# again whenever a lane is wanted. Each job gets LANES, the limit when it
+# started (run-job.sh records it as metadata.json job.lanes).
+#   lane_run CMD...  start CMD in the background once a lane is free
+#   lane_wait        wait for every job; non-zero if any of them failed
+#   lane_stop        stop the jobs still running (an EXIT trap's)
+_LANE_PIDS=() _LANE_RC=0
+lane_limit() {
+	local n=${BOOT_LANES:-$(nproc)}
+	[[ $n =~ ^[1-9][0-9]*$ ]] || die "BOOT_LANES must be a positive number, not '$n'"
+	if [ -n "${BG_MARKER:-}" ] && [ -s "$BG_MARKER" ]; then n=1; fi
+	echo "$n"
+}
+# _lane_reap: wait until at least one job has ended (polled: bash's wait -n
+# misses a job that ended before it was called), forget those that have,
+# record their status.
+_lane_reap() {
+	local p st keep=() ended=0
+	while :; do
+		for p in "${_LANE_PIDS[@]}"; do
+			if _alive "$p"; then
+				keep+=("$p")
+			else
+				st=0
+				wait "$p" || st=$?
+				[ "$st" = 0 ] || _LANE_RC=1
+				ended=1
+			fi
+		done
+		_LANE_PIDS=("${keep[@]}")
+		[ "$ended" = 0 ] || return 0
+		keep=()
+		sleep 0.5
+	done
+}
+# _alive PID: a process that has not ended (a zombie has).
+_alive() {
+	local st
+	st=$(sed 's/^.*) //' "/proc/$1/stat" 2>/dev/null) || return 1
+	[[ $st != Z* ]]
+}
+lane_run() {
+	local n
+	while :; do
+		n=$(lane_limit) || exit 1
+		[ "${#_LANE_PIDS[@]}" -ge "$n" ] || break
+		_lane_reap
+	done
+	LANES=$n "$@" &
+	_LANE_PIDS+=("$!")
+}
+lane_wait() {
+	while [ "${#_LANE_PIDS[@]}" -gt 0 ]; do _lane_reap; done
+	local rc=$_LANE_RC
+	_LANE_RC=0
+	return "$rc"
+}
+lane_stop() {
+	local p
+	for p in "${_LANE_PIDS[@]}"; do _kill_tree "$p"; done
+}
+# _kill_tree PID: SIGTERM to PID, then to every process below it (a job's
+# boot-guest.sh stops its QEMU on it); the children are named first.
+_kill_tree() {
+	local c kids
+	kids=$(cat /proc/[0-9]*/stat 2>/dev/null | awk -v p="$1" '{ pid = $1; sub(/^.*\) /, "") } $2 == p { print pid }')
+	kill "$1" 2>/dev/null || true
+	for c in $kids; do _kill_tree "$c"; done
+}
+
 # is_placeholder_email ADDR: true when ADDR (with or without <>) cannot be a
 # person's deliverable address: a reserved domain (TLD .example, .invalid,
 # .test, .localhost; example.com/.net/.org and their subdomains), any address

@@ -150,6 +150,22 @@ python3 "$TOP/ci/report.py" "$T/bs" "$T/bs/a" "$T/bs/b" >/dev/null 2>&1 || true
 check "the summary counts the boots beside it and names them" \
 	grep -qx 'Booted while "checkpatch, per-patch build" ran in the background at idle CPU priority: 1 of 2 boots (metadata.json: job.beside): a 1/1' "$T/bs/summary.txt"
 
+# A boot started while two could run at once (LANES, from lane_run) says so
+# in its metadata and in the summary; one started alone (LANES unset: 1), not.
+mkdir -p "$T/ln/a" "$T/ln/b"
+cp "$T/x/a/results.ktap" "$T/ln/a/"
+cp "$T/x/a/results.ktap" "$T/ln/b/"
+LANES=2 job "$T/ln/a" pass test kvm:race
+job "$T/ln/b" pass test kvm:race
+check "metadata.json records job.lanes" python3 -c '
+import json, sys
+assert json.load(open(sys.argv[1]))["job"]["lanes"] == 2
+assert json.load(open(sys.argv[2]))["job"]["lanes"] == 1' "$T/ln/a/metadata.json" "$T/ln/b/metadata.json"
+python3 "$TOP/ci/report.py" "$T/ln" "$T/ln/a" "$T/ln/b" >/dev/null 2>&1 || true
+check "the summary counts the boots started two at a time and names them" \
+	grep -qx 'Booted with up to 2 boots at a time (BOOT_LANES, one at a time beside a background stage): 1 of 2 boots (metadata.json: job.lanes): a 1/1' "$T/ln/summary.txt"
+check "...and says nothing of lanes when every boot ran alone" bash -c '! grep -q "job.lanes" "$1"' _ "$T/bs/summary.txt"
+
 # A log with control characters still gives valid JUnit XML.
 mkdir -p "$T/c/a"
 printf 'TAP version 13\n1..1\n# selftests: kvm: one\n# bad \001\002\033[0m bytes\nnot ok 1 selftests: kvm: one # exit=1\n' >"$T/c/a/results.ktap"
