@@ -1,28 +1,30 @@
 #!/usr/bin/env bash
-# The test command: the tooling's own tests (tests/tooling/test-*.sh), then
-# the main job (ci/pipeline.sh: checks, builds and the QEMU boot matrix).
+# The test command: the tooling's own tests (tests/tooling/test-*.sh) and,
+# beside them, the main job (ci/pipeline.sh: checks, builds and the QEMU boot
+# matrix).
 # Prints "N passed, N failed, N skipped" last; exits non-zero on any failure.
 #
 # usage: tests/run.sh [--tooling-only]
 set -euo pipefail
 TOP=$(cd "$(dirname "$0")/.." && pwd)
-echo "== tooling tests (prove)"
+main=1
+[ "${1:-}" != --tooling-only ] || main=0
 # prove (perl) runs the TAP scripts, as many at a time as there are CPUs
 # (each works in a directory of its own), and judges them: a failed test, a
 # script that died, a plan that does not match. The counts come from its TAP.
+# They run beside the main job's first stages (fetching and importing the
+# base leave a CPU idle); their TAP is printed when they have ended.
 command -v prove >/dev/null || { echo "error: prove not found: install the Debian package 'perl'" >&2; exit 1; }
-prc=0
-tap=$(cd "$TOP" && prove -j"$(nproc)" --exec bash --merge --verbose tests/tooling/test-*.sh 2>&1) || prc=$?
-printf '%s\n' "$tap"
-passed=$(printf '%s\n' "$tap" | grep -E '^ok [0-9]' | grep -vc '# SKIP' || true)
-skipped=$(printf '%s\n' "$tap" | grep -cE '^ok [0-9]+.*# SKIP' || true)
-failed=$(printf '%s\n' "$tap" | grep -cE '^not ok [0-9]' || true)
-if [ "$prc" != 0 ] && [ "$failed" = 0 ]; then
-	echo "not ok - prove failed a tooling test script (died, or its plan does not match)"
-	failed=1
+tapf=$(mktemp "${TMPDIR:-/tmp}/tooling-tap.XXXXXX")
+trap 'rm -f "$tapf"' EXIT
+if [ "$main" = 1 ]; then
+	echo "== tooling tests (prove), beside the main job: their results when they end"
 fi
+(cd "$TOP" && exec prove -j"$(nproc)" --exec bash --merge --verbose tests/tooling/test-*.sh) </dev/null >"$tapf" 2>&1 &
+prove_pid=$!
+passed=0 failed=0 skipped=0
 
-if [ "${1:-}" != --tooling-only ]; then
+if [ "$main" = 1 ]; then
 	echo "== main job (ci/pipeline.sh)"
 	results=${RESULTS_DIR:-$TOP/results}
 	if RESULTS_DIR=$results "$TOP/ci/pipeline.sh"; then :; else
@@ -52,5 +54,17 @@ if [ "${1:-}" != --tooling-only ]; then
 	fi
 	passed=$((passed + p)) failed=$((failed + f)) skipped=$((skipped + s))
 fi
+prc=0
+wait "$prove_pid" || prc=$?
+echo "== tooling tests (prove)"
+cat "$tapf"
+tp=$(grep -E '^ok [0-9]' "$tapf" | grep -vc '# SKIP' || true)
+ts=$(grep -cE '^ok [0-9]+.*# SKIP' "$tapf" || true)
+tf=$(grep -cE '^not ok [0-9]' "$tapf" || true)
+if [ "$prc" != 0 ] && [ "$tf" = 0 ]; then
+	echo "not ok - prove failed a tooling test script (died, or its plan does not match)"
+	tf=1
+fi
+passed=$((passed + tp)) failed=$((failed + tf)) skipped=$((skipped + ts))
 echo "$passed passed, $failed failed, $skipped skipped"
 [ "$failed" = 0 ]

@@ -204,8 +204,9 @@ _bg_record() {
 # _group_alive PGID: a process of group PGID is still running (zombies,
 # which an init that does not reap leaves, do not count).
 _group_alive() {
-	# (cat, not awk, opens the files: mawk stops at one that has vanished)
-	cat /proc/[0-9]*/stat 2>/dev/null |
+	# (cat, not awk, opens the files: mawk stops at one that has vanished;
+	# and cat fails then, which is no answer under pipefail)
+	{ cat /proc/[0-9]*/stat 2>/dev/null || true; } |
 		awk -v pg="$1" '{ sub(/^.*\) /, "") } $3 == pg && $1 != "Z" { found = 1 } END { exit !found }'
 }
 stage_bg_kill() {
@@ -295,7 +296,8 @@ lane_stop() {
 # boot-guest.sh stops its QEMU on it); the children are named first.
 _kill_tree() {
 	local c kids
-	kids=$(cat /proc/[0-9]*/stat 2>/dev/null | awk -v p="$1" '{ pid = $1; sub(/^.*\) /, "") } $2 == p { print pid }')
+	# (a process that ends while cat reads makes it fail: not an error)
+	kids=$({ cat /proc/[0-9]*/stat 2>/dev/null || true; } | awk -v p="$1" '{ pid = $1; sub(/^.*\) /, "") } $2 == p { print pid }')
 	kill "$1" 2>/dev/null || true
 	for c in $kids; do _kill_tree "$c"; done
 }
