@@ -163,7 +163,8 @@ def main():
                          (a.partition('=') for a in e['ARGS'].split(';') if a)],
                 'timeout': int(e['TIMEOUT']), 'run_timeout': int(e['RUN_TIMEOUT']),
                 'artifact': e.get('ARTIFACT', ''), 'vmlinux': e.get('VMLINUX', ''),
-                'beside': e.get('BESIDE', ''), 'lanes': int(e.get('LANES') or 1)}
+                'beside': e.get('BESIDE', ''),
+                'start': float(e.get('START') or 0), 'end': float(e.get('END') or 0)}
     parsed = {t['name']: t for t in ktap.parse(os.path.join(out, 'results.ktap'))}
     known = known_issues(out)
     verdict = job_verdict(out, int(e['BRC']), int(e['SRC']), parsed, tests, known)

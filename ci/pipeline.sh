@@ -26,6 +26,10 @@
 #                   the A/B tests' repeated runs, BENCH=1 and BENCH_VARIANTS
 #   KUT_DIR, KVMTOOL_DIR  kvm-unit-tests and kvmtool clones or bundles
 #                   (default: ../shared/upstream/*.bundle), see ci/build-kut.sh
+#   BOOT_LANES      boots of the matrix (and of kvm-unit-tests on the base)
+#                   at a time when no stage runs in the background (default:
+#                   the number of CPUs; 1: every boot alone). The A/B
+#                   reproducers and the benchmarks always boot alone.
 #   QEMU            unset: QEMU 10.0 (tools/get-qemu.sh); "system": the
 #                   qemu-system-aarch64 on PATH (Debian 12: 7.2); or a path
 # Results: RESULTS_DIR/summary.txt, results.ktap, junit.xml (one report over

@@ -150,6 +150,23 @@ def job_tests(d, m):
     return tests
 
 
+def side_by_side(jobs, base):
+    """The boots that ran while another did: {boot: [the others]}, by the
+    start and end times run-job.sh records (a job that booted nothing has
+    none)."""
+    spans = []
+    for d, m in jobs:
+        j = m.get('job', {})
+        if m.get('booted', True) and j.get('start') and j.get('end'):
+            spans.append((os.path.relpath(d, base), j['start'], j['end']))
+    side = {}
+    for n, s0, e0 in spans:
+        others = [o for o, s1, e1 in spans if o != n and s0 < e1 and s1 < e0]
+        if others:
+            side[n] = others
+    return side
+
+
 def main():
     if len(sys.argv) < 3 or not all(os.path.isdir(a) for a in sys.argv[2:]):
         sys.exit('usage: report.py OUTDIR JOBS_DIR [JOBS_DIR...]')
@@ -163,7 +180,6 @@ def main():
     total = dict.fromkeys(kinds, 0)
     rows, order, suites, notes = {}, [], [], []
     beside = {}  # background stage -> {job label: boots beside it}
-    lanes = {}  # job label -> boots started while more than one could run
     notrun = [tuple((x.split('\t', 1) + [''])[:2])
               for x in read(os.path.join(top, 'not-run.txt')).splitlines() if x.strip()]
     total['skip'] += len(notrun)
@@ -177,8 +193,6 @@ def main():
         if m['job'].get('beside'):
             per = beside.setdefault(m['job']['beside'], {})
             per[label] = per.get(label, 0) + 1
-        if m['job'].get('lanes', 1) > 1:
-            lanes[label] = lanes.get(label, 0) + 1
         c = {k: sum(t['status'] == k for t in tests) for k in kinds}
         for k in kinds:
             total[k] += c[k]
@@ -246,12 +260,12 @@ def main():
         out.append(f'Booted while "{stage}" ran in the background at idle CPU priority: '
                    f'{sum(per.values())} of {len(jobs)} boots (metadata.json: job.beside): ' +
                    ', '.join(f'{lb} {n}/{rows[lb]["runs"]}' for lb, n in per.items()))
-    if lanes:
+    side = side_by_side(jobs, base)
+    if side:
         out.append('')
-        out.append(f'Booted with up to {max(m["job"].get("lanes", 1) for _, m in jobs)} boots at a time '
-                   f'(BOOT_LANES, one at a time beside a background stage): '
-                   f'{sum(lanes.values())} of {len(jobs)} boots (metadata.json: job.lanes): ' +
-                   ', '.join(f'{lb} {n}/{rows[lb]["runs"]}' for lb, n in lanes.items()))
+        out.append(f'Booted side by side with another boot (metadata.json: job.start, job.end): '
+                   f'{len(side)} of {len(jobs)} boots: ' +
+                   ', '.join(f'{n} (beside {", ".join(o)})' for n, o in side.items()))
     if notrun:
         out.append('')
         out.append(f'Not run in this run ({len(notrun)}, each counted as a skip in the total above):')

@@ -121,9 +121,9 @@ read -r -a extra <<<"$cmdline"
 # in metadata.json and counted in the report.
 beside() { [ -z "${BG_MARKER:-}" ] || cat "$BG_MARKER" 2>/dev/null || true; }
 beside_start=$(beside)
-# LANES (tools/lib.sh lane_run): how many boots could run at once when this
-# one started; recorded as job.lanes.
-[[ ${LANES:-1} =~ ^[1-9][0-9]*$ ]] || die "LANES must be a positive number, not '$LANES'"
+# The boot's start and end (s since the epoch), recorded as job.start and
+# job.end: the report names the boots that ran side by side.
+t_start=$(date +%s.%N)
 brc=0
 if [ -z "$run_tests" ]; then
 	# Every test is a known issue not run: nothing to boot for.
@@ -156,7 +156,7 @@ fi
 # device and the job go to metadata.json; lava-job.yaml: the same job for a
 # LAVA lab.
 beside_end=$(beside)
-verdict=$(BESIDE=${beside_start:-$beside_end} LANES=${LANES:-1} BOOTED=$booted BRC=$brc SRC=$src DEVICE=$device CPU=$cpu DCMD=$cmdline TESTS=$tests ARGS=$argstr \
+verdict=$(BESIDE=${beside_start:-$beside_end} START=$t_start END=$(date +%s.%N) BOOTED=$booted BRC=$brc SRC=$src DEVICE=$device CPU=$cpu DCMD=$cmdline TESTS=$tests ARGS=$argstr \
 	TIMEOUT=$timeout RUN_TIMEOUT=$run_timeout ROLE=$role LABEL=${label:-$(basename "$out")} \
 	VMLINUX=$vmlinux ARTIFACT=$(if [ -d "$kernel" ]; then realpath "$kernel"; fi) \
 	python3 "$TOPDIR/ci/job-metadata.py" "$out")

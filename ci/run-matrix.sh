@@ -10,7 +10,9 @@
 # "full"; default "ci"), DRY_RUN (set: print "DEVICE: tests" for each job, boot none),
 # TEST_FILTER (a pattern: run only the tests matching it), MATRIX_LABEL (the
 # report's row prefix, default "matrix"), MATRIX_ROLE (run-job.sh's --role,
-# default test), MATRIX, TESTS, TEST_ARGS (files),
+# default test), BOOT_LANES (boots at a time, default the number of CPUs;
+# one at a time while a background stage runs: tools/lib.sh lane_run),
+# MATRIX, TESTS, TEST_ARGS (files),
 # TEST_TIMEOUT (s per test,
 # default 180), MATRIX_RUN_TIMEOUT (s per boot, default 600, or 40 s per
 # test when that is more: a boot of the default list takes 3-6 min; a hung
@@ -31,6 +33,9 @@ for d in "$@"; do
 	printf '%s\n' "${devices[@]}" | grep -qxF "$d" || die "device '$d' is not in $MATRIX"
 done
 [ $# -eq 0 ] || devices=("$@")
+# Each device once (a device named twice would be two boots writing one
+# directory).
+mapfile -t devices < <(printf '%s\n' "${devices[@]}" | awk '!seen[$0]++')
 mkdir -p "$jobs"
 case ${COVERAGE:-ci} in ci | full) ;; *) die "COVERAGE must be 'ci' or 'full', not '$COVERAGE'" ;; esac
 bad=$(conf_rows "$tests_file" | awk -F'|' '$3 != "" && $3 != "full" { print $1 " | " $3 }')
@@ -76,7 +81,7 @@ expand_tests() {
 # shellcheck disable=SC2317 # called through lane_run
 run_device() {
 	local dev=$1 tests=$2 n rt v rc=0
-	info "[$dev] booting${LANES:+ (up to $LANES boot(s) at a time)}"
+	info "[$dev] booting"
 	# The boot's watchdog: MATRIX_RUN_TIMEOUT, or 40 s a test if that is more.
 	n=$(tr ',' '\n' <<<"$tests" | wc -l)
 	rt=${MATRIX_RUN_TIMEOUT:-600}
@@ -91,9 +96,9 @@ print(", ".join(f"{sum(x == k for x in t)} {k}" for k in ("pass", "fail", "skip"
 	return "$rc"
 }
 
-# The devices' jobs run as lanes (tools/lib.sh lane_run): two at a time on
-# two CPUs, one at a time while a background stage runs.
-trap lane_stop EXIT
+# First every device's tests, so that a device or a test that is wrong
+# stops the run before any boot; then the boots.
+run_devs=() run_tests=()
 for dev in "${devices[@]}"; do
 	# The tests of this device: those with no device list, or naming it.
 	# (A row marked "full" only with COVERAGE=full.)
@@ -113,7 +118,18 @@ for dev in "${devices[@]}"; do
 		echo "$dev: $tests"
 		continue
 	fi
-	lane_run run_device "$dev" "$tests"
+	run_devs+=("$dev") run_tests+=("$tests")
+done
+[ "${#run_devs[@]}" -gt 0 ] || exit 0
+# One QEMU for every boot, found (or fetched) once, not by each lane.
+QEMU=$(qemu_path)
+export QEMU
+# The devices' jobs run as lanes (tools/lib.sh lane_run): up to BOOT_LANES
+# at a time (default: the CPUs), one at a time while a background stage
+# runs. Stopped if this script is.
+trap lane_stop EXIT
+for i in "${!run_devs[@]}"; do
+	lane_run run_device "${run_devs[$i]}" "${run_tests[$i]}"
 done
 rc=0
 lane_wait || rc=1

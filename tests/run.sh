@@ -1,35 +1,33 @@
 #!/usr/bin/env bash
-# The test command: the tooling's own tests (tests/tooling/test-*.sh) and,
-# beside them, the main job (ci/pipeline.sh: checks, builds and the QEMU boot
-# matrix).
+# The test command: the tooling's own tests (tests/tooling/test-*.sh), then
+# the main job (ci/pipeline.sh: checks, builds and the QEMU boot matrix).
 # Prints "N passed, N failed, N skipped" last; exits non-zero on any failure.
 #
 # usage: tests/run.sh [--tooling-only]
 set -euo pipefail
 TOP=$(cd "$(dirname "$0")/.." && pwd)
-main=1
-[ "${1:-}" != --tooling-only ] || main=0
+echo "== tooling tests (prove)"
 # prove (perl) runs the TAP scripts, as many at a time as there are CPUs
 # (each works in a directory of its own), and judges them: a failed test, a
 # script that died, a plan that does not match. The counts come from its TAP.
-# They run beside the main job's first stages (fetching and importing the
-# base leave a CPU idle); their TAP is printed when they have ended.
 command -v prove >/dev/null || { echo "error: prove not found: install the Debian package 'perl'" >&2; exit 1; }
-tapf=$(mktemp "${TMPDIR:-/tmp}/tooling-tap.XXXXXX")
-trap 'rm -f "$tapf"' EXIT
-if [ "$main" = 1 ]; then
-	echo "== tooling tests (prove), beside the main job: their results when they end"
+prc=0
+tap=$(cd "$TOP" && prove -j"$(nproc)" --exec bash --merge --verbose tests/tooling/test-*.sh 2>&1) || prc=$?
+printf '%s\n' "$tap"
+passed=$(printf '%s\n' "$tap" | grep -E '^ok [0-9]' | grep -vc '# SKIP' || true)
+skipped=$(printf '%s\n' "$tap" | grep -cE '^ok [0-9]+.*# SKIP' || true)
+failed=$(printf '%s\n' "$tap" | grep -cE '^not ok [0-9]' || true)
+if [ "$prc" != 0 ] && [ "$failed" = 0 ]; then
+	echo "not ok - prove failed a tooling test script (died, or its plan does not match)"
+	failed=1
 fi
-(cd "$TOP" && exec prove -j"$(nproc)" --exec bash --merge --verbose tests/tooling/test-*.sh) </dev/null >"$tapf" 2>&1 &
-prove_pid=$!
-passed=0 failed=0 skipped=0
 
-if [ "$main" = 1 ]; then
+if [ "${1:-}" != --tooling-only ]; then
 	echo "== main job (ci/pipeline.sh)"
 	results=${RESULTS_DIR:-$TOP/results}
-	if RESULTS_DIR=$results "$TOP/ci/pipeline.sh"; then :; else
-		echo "main job failed (see $results/summary.txt and $results/check-patches.log)"
-	fi
+	mrc=0
+	RESULTS_DIR=$results "$TOP/ci/pipeline.sh" || mrc=$?
+	[ "$mrc" = 0 ] || echo "main job failed (see $results/summary.txt and $results/check-patches.log)"
 	# One report over every job (matrix, A/B, benchmark boots): its counts.
 	p=0 f=0 s=0 x=0
 	[ ! -f "$results/counts" ] || read -r p f s x <"$results/counts"
@@ -52,19 +50,12 @@ if [ "$main" = 1 ]; then
 		f=$((f + 1))
 		echo "not ok - the A/B runs did not complete"
 	fi
+	# A main job that failed is never a green line, whatever was counted.
+	if [ "$mrc" != 0 ] && [ "$f" = 0 ]; then
+		f=1
+		echo "not ok - the main job failed (exit $mrc) and no failure above says why"
+	fi
 	passed=$((passed + p)) failed=$((failed + f)) skipped=$((skipped + s))
 fi
-prc=0
-wait "$prove_pid" || prc=$?
-echo "== tooling tests (prove)"
-cat "$tapf"
-tp=$(grep -E '^ok [0-9]' "$tapf" | grep -vc '# SKIP' || true)
-ts=$(grep -cE '^ok [0-9]+.*# SKIP' "$tapf" || true)
-tf=$(grep -cE '^not ok [0-9]' "$tapf" || true)
-if [ "$prc" != 0 ] && [ "$tf" = 0 ]; then
-	echo "not ok - prove failed a tooling test script (died, or its plan does not match)"
-	tf=1
-fi
-passed=$((passed + tp)) failed=$((failed + tf)) skipped=$((skipped + ts))
 echo "$passed passed, $failed failed, $skipped skipped"
 [ "$failed" = 0 ]

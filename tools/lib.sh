@@ -232,11 +232,11 @@ stage_bg_kill() {
 # Boots as lanes: up to BOOT_LANES jobs at a time (default: the number of
 # CPUs), but one at a time while a background stage runs (BG_MARKER is
 # not empty), which takes the CPU a TCG boot leaves idle. The limit is read
-# again whenever a lane is wanted. Each job gets LANES, the limit when it
-# started (run-job.sh records it as metadata.json job.lanes).
+# again whenever a lane is wanted. (Which boots did run side by side, the
+# report tells from their start and end times in metadata.json.)
 #   lane_run CMD...  start CMD in the background once a lane is free
 #   lane_wait        wait for every job; non-zero if any of them failed
-#   lane_stop        stop the jobs still running (an EXIT trap's)
+#   lane_stop        stop the jobs still running, and what they started
 _LANE_PIDS=() _LANE_RC=0
 lane_limit() {
 	local n=${BOOT_LANES:-$(nproc)}
@@ -244,14 +244,16 @@ lane_limit() {
 	if [ -n "${BG_MARKER:-}" ] && [ -s "$BG_MARKER" ]; then n=1; fi
 	echo "$n"
 }
-# _lane_reap: wait until at least one job has ended (polled: bash's wait -n
-# misses a job that ended before it was called), forget those that have,
-# record their status.
+# _lane_reap: wait until at least one job has ended, forget those that have,
+# record their status. Polled against this shell's own list of running
+# jobs (jobs -rp; bash's wait -n misses a job that ended before it was
+# called, and a PID alone may have been reused).
 _lane_reap() {
-	local p st keep=() ended=0
+	local p st keep=() ended=0 running
 	while :; do
+		running=" $(jobs -rp | tr '\n' ' ') "
 		for p in "${_LANE_PIDS[@]}"; do
-			if _alive "$p"; then
+			if [[ $running == *" $p "* ]]; then
 				keep+=("$p")
 			else
 				st=0
@@ -266,12 +268,6 @@ _lane_reap() {
 		sleep 0.5
 	done
 }
-# _alive PID: a process that has not ended (a zombie has).
-_alive() {
-	local st
-	st=$(sed 's/^.*) //' "/proc/$1/stat" 2>/dev/null) || return 1
-	[[ $st != Z* ]]
-}
 lane_run() {
 	local n
 	while :; do
@@ -279,7 +275,7 @@ lane_run() {
 		[ "${#_LANE_PIDS[@]}" -ge "$n" ] || break
 		_lane_reap
 	done
-	LANES=$n "$@" &
+	"$@" &
 	_LANE_PIDS+=("$!")
 }
 lane_wait() {
@@ -289,8 +285,11 @@ lane_wait() {
 	return "$rc"
 }
 lane_stop() {
-	local p
-	for p in "${_LANE_PIDS[@]}"; do _kill_tree "$p"; done
+	local p running
+	running=" $(jobs -rp | tr '\n' ' ') "
+	for p in "${_LANE_PIDS[@]}"; do
+		[[ $running != *" $p "* ]] || _kill_tree "$p"
+	done
 }
 # _kill_tree PID: SIGTERM to PID, then to every process below it (a job's
 # boot-guest.sh stops its QEMU on it); the children are named first.

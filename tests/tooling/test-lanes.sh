@@ -6,24 +6,37 @@
 # shellcheck source=../../tools/lib.sh
 . "$TOP/tools/lib.sh"
 
-# job NAME: records its start and end (in ms) and the LANES it was given.
+# job NAME [PEER]: records its start and end (in ms); with PEER, waits (up
+# to 10 s) for PEER to have started, so that two lanes are seen to overlap
+# without depending on how fast the machine is.
 # shellcheck disable=SC2317 # called through lane_run
 job() {
-	echo "$1 start $(date +%s%3N) $LANES" >>"$T/log.$1"
-	sleep 0.6
+	echo "$1 start $(date +%s%3N)" >>"$T/log.$1"
+	if [ -n "${2:-}" ]; then
+		for _ in $(seq 100); do [ -e "$T/log.$2" ] && break; sleep 0.1; done
+	else
+		sleep 0.3
+	fi
 	echo "$1 end $(date +%s%3N)" >>"$T/log.$1"
 }
 # overlapped A B: job A started before job B ended and B before A ended.
 overlapped() {
 	local as ae bs be
-	read -r _ _ as _ <"$T/log.$1"; ae=$(sed -n 's/.* end //p' "$T/log.$1")
-	read -r _ _ bs _ <"$T/log.$2"; be=$(sed -n 's/.* end //p' "$T/log.$2")
+	read -r _ _ as <"$T/log.$1"; ae=$(sed -n 's/.* end //p' "$T/log.$1")
+	read -r _ _ bs <"$T/log.$2"; be=$(sed -n 's/.* end //p' "$T/log.$2")
 	[ "$as" -lt "$be" ] && [ "$bs" -lt "$ae" ]
 }
+# run_three: jobs a and b, each waiting for the other if both may run;
+# then c.
 run_three() {
 	rm -f "$T"/log.*
-	lane_run job a
-	lane_run job b
+	if [ "$(lane_limit)" -gt 1 ]; then
+		lane_run job a b
+		lane_run job b a
+	else
+		lane_run job a
+		lane_run job b
+	fi
 	lane_run job c
 	lane_wait
 }
@@ -35,10 +48,8 @@ check "...and the third starts only after one of them has ended" bash -c '
 	read -r _ _ cs _ <"$1/log.c"
 	ae=$(sed -n "s/.* end //p" "$1/log.a"); be=$(sed -n "s/.* end //p" "$1/log.b")
 	[ "$cs" -ge "$ae" ] || [ "$cs" -ge "$be" ]' _ "$T"
-check "each job is given LANES, the limit when it started" grep -q ' 2$' "$T/log.c"
 BOOT_LANES=1 run_three
 check "one lane: no two jobs overlap" bash -c "! { $(declare -f overlapped); T=$T; overlapped a b || overlapped b c || overlapped a c; }"
-check "...and each is given LANES=1" grep -q ' 1$' "$T/log.a"
 export BG_MARKER="$T/marker"
 echo "checks" >"$BG_MARKER"
 BOOT_LANES=2 run_three
@@ -68,7 +79,7 @@ fails_with "BOOT_LANES that is not a positive number is an error naming it" "BOO
 
 # lane_stop: the job, and the process it started, are stopped.
 # shellcheck disable=SC2317
-spawner() { sleep 30 & echo "$!" >"$T/grandchild"; wait; }
+spawner() { sleep 30 >/dev/null 2>&1 & echo "$!" >"$T/grandchild"; wait; }
 rm -f "$T/grandchild"
 BOOT_LANES=2 lane_run spawner
 for _ in $(seq 50); do [ -s "$T/grandchild" ] && break; sleep 0.1; done

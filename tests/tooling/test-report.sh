@@ -150,21 +150,22 @@ python3 "$TOP/ci/report.py" "$T/bs" "$T/bs/a" "$T/bs/b" >/dev/null 2>&1 || true
 check "the summary counts the boots beside it and names them" \
 	grep -qx 'Booted while "checkpatch, per-patch build" ran in the background at idle CPU priority: 1 of 2 boots (metadata.json: job.beside): a 1/1' "$T/bs/summary.txt"
 
-# A boot started while two could run at once (LANES, from lane_run) says so
-# in its metadata and in the summary; one started alone (LANES unset: 1), not.
-mkdir -p "$T/ln/a" "$T/ln/b"
-cp "$T/x/a/results.ktap" "$T/ln/a/"
-cp "$T/x/a/results.ktap" "$T/ln/b/"
-LANES=2 job "$T/ln/a" pass test kvm:race
-job "$T/ln/b" pass test kvm:race
-check "metadata.json records job.lanes" python3 -c '
+# Boots that ran side by side (their job.start and job.end, from run-job.sh,
+# overlap) are named in the summary, each with the others; a boot that ran
+# alone is not; without them, no such line.
+mkdir -p "$T/ln/a" "$T/ln/b" "$T/ln/c"
+for d in a b c; do cp "$T/x/a/results.ktap" "$T/ln/$d/"; done
+START=100 END=200 job "$T/ln/a" pass test kvm:race
+START=150.5 END=250 job "$T/ln/b" pass test kvm:race
+START=250 END=300 job "$T/ln/c" pass test kvm:race
+check "metadata.json records the boot's start and end" python3 -c '
 import json, sys
-assert json.load(open(sys.argv[1]))["job"]["lanes"] == 2
-assert json.load(open(sys.argv[2]))["job"]["lanes"] == 1' "$T/ln/a/metadata.json" "$T/ln/b/metadata.json"
-python3 "$TOP/ci/report.py" "$T/ln" "$T/ln/a" "$T/ln/b" >/dev/null 2>&1 || true
-check "the summary counts the boots started two at a time and names them" \
-	grep -qx 'Booted with up to 2 boots at a time (BOOT_LANES, one at a time beside a background stage): 1 of 2 boots (metadata.json: job.lanes): a 1/1' "$T/ln/summary.txt"
-check "...and says nothing of lanes when every boot ran alone" bash -c '! grep -q "job.lanes" "$1"' _ "$T/bs/summary.txt"
+j = json.load(open(sys.argv[1]))["job"]
+assert (j["start"], j["end"]) == (150.5, 250), j' "$T/ln/b/metadata.json"
+python3 "$TOP/ci/report.py" "$T/ln" "$T/ln/a" "$T/ln/b" "$T/ln/c" >/dev/null 2>&1 || true
+check "the summary names the boots that ran side by side, each with the other" \
+	grep -qx 'Booted side by side with another boot (metadata.json: job.start, job.end): 2 of 3 boots: a (beside b), b (beside a)' "$T/ln/summary.txt"
+check "...and no such line when the boots ran one at a time" bash -c '! grep -q "side by side" "$1"' _ "$T/bs/summary.txt"
 
 # A log with control characters still gives valid JUnit XML.
 mkdir -p "$T/c/a"

@@ -35,6 +35,15 @@ python3 "$TOP/ci/report.py" "$T/res" "$T/res/jobs" >/dev/null 2>&1 || true
 check "the missing test result counts as a failure" grep -q 'not ok .* kvm:vgic_init # no result (timeout)' "$T/res/results.ktap"
 check "JUnit XML records the watchdog" grep -q '<failure message="watchdog: guest did not reach init' "$T/res/junit.xml"
 check "...with the vCPUs' registers in its log" grep -q 'PC=' "$T/res/junit.xml"
+# Two devices (and one named twice) as lanes: both boot at once, each in
+# its own directory, and the report names them as side by side.
+printf 'hang | virt,gic-version=3 | max |\nhang2 | virt,gic-version=3 | max |\n' >"$T/matrix3"
+fails_with "a matrix of two hanging devices fails, naming each" "hang2.*timeout" \
+	env BOOT_LANES=2 BOOT_TIMEOUT=3 MATRIX="$T/matrix3" TESTS="$T/tests" "$TOP/ci/run-matrix.sh" "$T/Image" "$T/initrd" "$T/res3/jobs" hang hang2 hang
+check "each device booted once, into its own directory" bash -c '
+	[ "$(ls "$1")" = "$(printf "hang\nhang2")" ] && grep -qx timeout "$1/hang/verdict" && grep -qx timeout "$1/hang2/verdict"' _ "$T/res3/jobs"
+python3 "$TOP/ci/report.py" "$T/res3" "$T/res3/jobs" >/dev/null 2>&1 || true
+check "...side by side, as the summary says" grep -q '^Booted side by side with another boot .*: 2 of 2 boots: hang (beside hang2), hang2 (beside hang)$' "$T/res3/summary.txt"
 fails_with "a device not in the matrix is named" "device 'nosuch' is not in" \
 	env MATRIX="$T/matrix" "$TOP/ci/run-job.sh" nosuch "$T/Image" "$T/initrd" "$T/job2"
 
