@@ -43,7 +43,8 @@ if [ -e "$dest" ]; then
 else
 	git --git-dir="$repo" worktree prune
 	mkdir -p "$(dirname "$dest")"
-	git --git-dir="$repo" worktree add -q -b "$branch" "$dest" "$base" ||
+	# (checkout.workers=0: the files are written by one worker per CPU)
+	git -c checkout.workers=0 --git-dir="$repo" worktree add -q -b "$branch" "$dest" "$base" ||
 		die "could not create worktree '$dest' on $base"
 fi
 

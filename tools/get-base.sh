@@ -99,7 +99,8 @@ if [ -n "$tar_sha" ]; then
 		die "sha256 of ${tarball##*/} inside $deb does not match series ($tar_sha)"
 fi
 mkdir "$tmp/tree"
-tar -xJf "$tarball" -C "$tmp/tree" --strip-components=1
+# Debian's tarball is xz in many blocks: xz decompresses them on every CPU.
+xz -dc -T0 "$tarball" | tar -x -C "$tmp/tree" --strip-components=1
 rm -f "$tarball"
 [ -d "$repo" ] || { git init -q --bare "$repo" && mark_not_bare "$repo"; }
 info "importing into $repo (once)"
