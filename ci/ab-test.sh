@@ -46,9 +46,10 @@ run() {
 # races need the guest's vCPUs to run at once on the host's CPUs. In a run
 # with the series' boot beside it on two CPUs, the GICv2 base left 2 SGIs
 # stuck in 1000 iterations, against 16-30 in runs with no boot beside it.
-# (The boot matrix, which runs these tests too, and the kvm-unit-tests runs
-# on the base use lanes: there they are tests that must pass, not the A/B
-# evidence.)
+# (The boot matrix, which runs these tests too, uses lanes, and so do the
+# kvm-unit-tests runs on the base that ci/pipeline.sh compares with the
+# matrix's: the summary's "side by side" line names the boots that shared
+# the machine.)
 rc=0
 case ${COVERAGE:-ci} in ci | full) ;; *) die "COVERAGE must be 'ci' or 'full', not '$COVERAGE'" ;; esac
 while IFS='|' read -r test dev args runs full_runs extra; do

@@ -151,12 +151,13 @@ def job_tests(d, m):
 
 
 def side_by_side(jobs, base):
-    """The boots that ran while another did: {boot: [the others]}, by the
-    start and end times run-job.sh records (a job that booted nothing has
-    none)."""
-    spans = []
+    """The boots that ran while another did, {boot: [the others]}, by the
+    start and end times run-job.sh records, and how many jobs booted (a job
+    that booted nothing counts in neither)."""
+    spans, booted = [], 0
     for d, m in jobs:
         j = m.get('job', {})
+        booted += bool(m.get('booted', True))
         if m.get('booted', True) and j.get('start') and j.get('end'):
             spans.append((os.path.relpath(d, base), j['start'], j['end']))
     side = {}
@@ -164,7 +165,7 @@ def side_by_side(jobs, base):
         others = [o for o, s1, e1 in spans if o != n and s0 < e1 and s1 < e0]
         if others:
             side[n] = others
-    return side
+    return side, booted
 
 
 def main():
@@ -260,11 +261,11 @@ def main():
         out.append(f'Booted while "{stage}" ran in the background at idle CPU priority: '
                    f'{sum(per.values())} of {len(jobs)} boots (metadata.json: job.beside): ' +
                    ', '.join(f'{lb} {n}/{rows[lb]["runs"]}' for lb, n in per.items()))
-    side = side_by_side(jobs, base)
+    side, booted = side_by_side(jobs, base)
     if side:
         out.append('')
         out.append(f'Booted side by side with another boot (metadata.json: job.start, job.end): '
-                   f'{len(side)} of {len(jobs)} boots: ' +
+                   f'{len(side)} of {booted} boots: ' +
                    ', '.join(f'{n} (beside {", ".join(o)})' for n, o in side.items()))
     if notrun:
         out.append('')

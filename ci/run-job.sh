@@ -121,8 +121,9 @@ read -r -a extra <<<"$cmdline"
 # in metadata.json and counted in the report.
 beside() { [ -z "${BG_MARKER:-}" ] || cat "$BG_MARKER" 2>/dev/null || true; }
 beside_start=$(beside)
-# The boot's start and end (s since the epoch), recorded as job.start and
-# job.end: the report names the boots that ran side by side.
+# The boot's start and end (s since the epoch; QEMU's run, not the scan and
+# decoding after it), recorded as job.start and job.end: the report names
+# the boots that ran side by side.
 t_start=$(date +%s.%N)
 brc=0
 if [ -z "$run_tests" ]; then
@@ -137,6 +138,7 @@ else
 		"${extra[@]}" "ci.tests=$run_tests" "ci.timeout=$timeout" ${argstr:+"ci.args=$argstr"} \
 		>"$out/boot.log" 2>&1 || brc=$?
 fi
+t_end=$(date +%s.%N)
 src=0
 "$TOPDIR/ci/scan-console.sh" "$out/console.log" >"$out/splats.txt" 2>"$out/scan.log" || src=$?
 [ "$src" != 1 ] || [ -s "$out/splats.txt" ] || src=2
@@ -156,7 +158,7 @@ fi
 # device and the job go to metadata.json; lava-job.yaml: the same job for a
 # LAVA lab.
 beside_end=$(beside)
-verdict=$(BESIDE=${beside_start:-$beside_end} START=$t_start END=$(date +%s.%N) BOOTED=$booted BRC=$brc SRC=$src DEVICE=$device CPU=$cpu DCMD=$cmdline TESTS=$tests ARGS=$argstr \
+verdict=$(BESIDE=${beside_start:-$beside_end} START=$t_start END=$t_end BOOTED=$booted BRC=$brc SRC=$src DEVICE=$device CPU=$cpu DCMD=$cmdline TESTS=$tests ARGS=$argstr \
 	TIMEOUT=$timeout RUN_TIMEOUT=$run_timeout ROLE=$role LABEL=${label:-$(basename "$out")} \
 	VMLINUX=$vmlinux ARTIFACT=$(if [ -d "$kernel" ]; then realpath "$kernel"; fi) \
 	python3 "$TOPDIR/ci/job-metadata.py" "$out")

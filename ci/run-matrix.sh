@@ -33,6 +33,7 @@ for d in "$@"; do
 	printf '%s\n' "${devices[@]}" | grep -qxF "$d" || die "device '$d' is not in $MATRIX"
 done
 [ $# -eq 0 ] || devices=("$@")
+[ "${#devices[@]}" -gt 0 ] || die "no device in $MATRIX"
 # Each device once (a device named twice would be two boots writing one
 # directory).
 mapfile -t devices < <(printf '%s\n' "${devices[@]}" | awk '!seen[$0]++')

@@ -51,11 +51,11 @@ if [ "${1:-}" != --tooling-only ]; then
 		echo "not ok - the A/B runs did not complete"
 	fi
 	# A main job that failed is never a green line, whatever was counted.
-	if [ "$mrc" != 0 ] && [ "$f" = 0 ]; then
+	if [ "$mrc" != 0 ] && [ "$((f))" -eq 0 ]; then
 		f=1
 		echo "not ok - the main job failed (exit $mrc) and no failure above says why"
 	fi
 	passed=$((passed + p)) failed=$((failed + f)) skipped=$((skipped + s))
 fi
 echo "$passed passed, $failed failed, $skipped skipped"
-[ "$failed" = 0 ]
+[ "$failed" = 0 ] && [ "${mrc:-0}" = 0 ]

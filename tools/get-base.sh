@@ -100,7 +100,8 @@ if [ -n "$tar_sha" ]; then
 fi
 mkdir "$tmp/tree"
 # Debian's tarball is xz in many blocks: xz decompresses them on every CPU.
-xz -dc -T0 "$tarball" | tar -x -C "$tmp/tree" --strip-components=1
+XZ_OPT=-T0 tar -xJf "$tarball" -C "$tmp/tree" --strip-components=1 ||
+	die "could not unpack ${tarball##*/} from $deb (corrupt, or the disk full?)"
 rm -f "$tarball"
 [ -d "$repo" ] || { git init -q --bare "$repo" && mark_not_bare "$repo"; }
 info "importing into $repo (once)"

@@ -246,8 +246,8 @@ lane_limit() {
 }
 # _lane_reap: wait until at least one job has ended, forget those that have,
 # record their status. Polled against this shell's own list of running
-# jobs (jobs -rp; bash's wait -n misses a job that ended before it was
-# called, and a PID alone may have been reused).
+# jobs (jobs -rp), so that a PID that ended and was reused by another
+# process is never taken for a lane.
 _lane_reap() {
 	local p st keep=() ended=0 running
 	while :; do
