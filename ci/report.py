@@ -59,6 +59,15 @@ def find_jobs(roots):
     for root in roots:
         for d, _, files in os.walk(root):
             if 'metadata.json' not in files:
+                if 'tests' in files:
+                    # A job stopped before it wrote any metadata (run-job.sh
+                    # writes tests first), e.g. by a lane_stop: not lost,
+                    # each of its tests without a result.
+                    names = read(os.path.join(d, 'tests')).split()
+                    jobs.append((d, {'job': {'label': os.path.basename(d), 'role': 'test',
+                                             'tests': names},
+                                     'verdict': 'infra-error',
+                                     'tests': dict.fromkeys(names, 'infra-error')}))
                 continue
             try:
                 with open(os.path.join(d, 'metadata.json')) as f:

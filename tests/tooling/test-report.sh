@@ -150,6 +150,17 @@ python3 "$TOP/ci/report.py" "$T/bs" "$T/bs/a" "$T/bs/b" >/dev/null 2>&1 || true
 check "the summary counts the boots beside it and names them" \
 	grep -qx 'Booted while "checkpatch, per-patch build" ran in the background at idle CPU priority: 1 of 2 boots (metadata.json: job.beside): a 1/1' "$T/bs/summary.txt"
 
+# A job stopped before it wrote metadata.json (run-job.sh writes its tests
+# first) is an infra-error in the report, not left out.
+mkdir -p "$T/k/ok" "$T/k/stopped"
+cp "$T/x/a/results.ktap" "$T/k/ok/"
+job "$T/k/ok" pass test kvm:race
+echo kvm:race >"$T/k/stopped/tests"
+fails_with "a job stopped before its metadata fails the report" "stopped" python3 "$TOP/ci/report.py" "$T/k" "$T/k"
+check "...counted as a failure" bash -c 'read -r _ f _ <"$1" && [ "$f" -ge 1 ]' _ "$T/k/counts"
+check "...and named in the summary, its test without a result" grep -q '^stopped: kvm:race failed (no result (infra-error))' "$T/k/summary.txt"
+check "...with its test as one without a result" grep -q 'not ok .* kvm:race # no result (infra-error)' "$T/k/results.ktap"
+
 # Boots that ran side by side (their job.start and job.end, from run-job.sh,
 # overlap) are named in the summary, each with the others; a boot that ran
 # alone is not; without them, no such line.
