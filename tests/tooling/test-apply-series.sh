@@ -12,6 +12,11 @@ check "the series applies with git am" "$apply" --dest "$T/wt"
 check "the worktree has both patches on v7.3-rc7" \
 	test "$(git -C "$T/wt" rev-list --count v7.3-rc7..HEAD 2>/dev/null || git -C "$T/wt" log --oneline | wc -l)" -ge 2
 check "the user's kernel tree is untouched" test "$before" = "$(tree_state "$T/linux")"
+# The cache repository is never repacked behind a run's back: the Debian
+# import's ~96000 loose objects made the first `git am` start a whole-tree
+# `git gc --auto` beside the worktree checkouts and the kernel builds.
+check "the cache repository has no automatic gc (gc.auto 0)" \
+	test "$(git --git-dir="$(ls -d "$KVMARM_CACHE"/linux-*.git)" config gc.auto)" = 0
 
 # A patch whose context is not in the base.
 p2=$(ls "$T/p/patches/0002-"*.patch)
