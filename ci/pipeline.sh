@@ -2,8 +2,9 @@
 # The main job: check the series, build it patch by patch, build the kernels
 # (artifacts) and the KVM selftests for arm64, run the jobs (boot matrix, A/B,
 # benchmarks: all through ci/run-job.sh) under QEMU, and report. The checks
-# run in the background at idle CPU priority beside the stages from the
-# kernel builds to the A/B runs, and are waited for before the benchmarks.
+# (b4's, checkpatch, the build patch by patch, W=1 and sparse) run in the
+# background at idle CPU priority beside the stages from the kernel builds
+# to the A/B runs, and are waited for before the benchmarks.
 #
 # usage: ci/pipeline.sh [--skip-checks]
 # Environment:
@@ -81,9 +82,9 @@ not_run() {
 	info "--- $1: not run: $why"
 	printf '%s\t%s\n' "$1" "$why" >>"$results/not-run.txt"
 }
+checks_name="checks: b4 prep --check (b4 0.14), checkpatch, per-patch build, W=1, sparse"
 if [ "$checks" = 0 ]; then
-	not_run "checkpatch, per-patch build, W=1, sparse" "--skip-checks"
-	not_run "b4 prep --check (b4 0.14)" "--skip-checks"
+	not_run "$checks_name" "--skip-checks"
 fi
 if [ -n "${SKIP_KUT:-}" ]; then
 	not_run "kvm-unit-tests" "SKIP_KUT=$SKIP_KUT"
@@ -109,18 +110,17 @@ trap 'stage_bg_kill; print_times' EXIT
 # The debug kernels: KERNEL_FRAGMENTS (e.g. "base kvm debug kasan"), with
 # what the test suites need (suites.config) and line tables for decoding splats.
 debug_frags="${KERNEL_FRAGMENTS:-base kvm debug} suites debuginfo"
-# Every worktree the run uses, made here, before the checks start in the
-# background (they check out and cherry-pick in theirs): no stage makes
-# one, or commits, beside them. The series; the checks' own (they check out
-# every patch and topic); the base (A/B, benchmarks); and with the variants,
-# each alternative to a patch (ci/variants/*.patch) applied alone on the
-# base and committed.
+# The worktrees: each stage works in its own, and no two processes ever
+# work in the same one. (Worktrees of one repository can be made and used
+# side by side: git locks a worktree's administrative directory while it is
+# made, and each has its own HEAD and index.) Here the series', and with
+# the variants, each alternative to a patch (ci/variants/*.patch) applied
+# alone on the base and committed. The checks make their own in the
+# background (checks_bg), the kernel builds the base's (artifacts), b4 one
+# for sending (tools/send-series.sh).
 apply() {
 	local v name vwt
 	"$TOPDIR/tools/apply-series.sh" >"$results/worktree"
-	[ "$checks" = 0 ] || "$TOPDIR/tools/apply-series.sh" --dest "$WORK_ROOT/worktrees/checks" >"$results/checks-worktree"
-	[ -n "${SKIP_AB:-}" ] && [ "$bench" = 0 ] && return 0
-	"$TOPDIR/tools/apply-series.sh" --base-only --dest "$WORK_ROOT/worktrees/base" >"$results/base-worktree"
 	{ [ "$bench" = 1 ] && [ -n "${BENCH_VARIANTS:-}" ]; } || return 0
 	: >"$results/variant-worktrees"
 	for v in "$TOPDIR"/ci/variants/*.patch; do
@@ -133,11 +133,11 @@ apply() {
 	done
 }
 # The checks build with the fragments of the debug artifacts (so those
-# builds share the compiler cache). A pass is remembered by everything the
-# checks read (the patches, the base, the check and build scripts, the
-# fragments, the compiler and sparse); the same inputs are not checked twice
-# unless CHECKS_CACHE=0. They run in the background: their output is
-# check-patches.log (stage_bg), shown when they end.
+# builds share the compiler cache), in a worktree of their own that they
+# make first. A pass is remembered by everything the checks read (the
+# patches, the base, the check and build scripts, the fragments, the
+# compiler and sparse); the same inputs are not checked twice unless
+# CHECKS_CACHE=0.
 checks() {
 	local cwt key cached
 	key=$(cat "$SERIES_FILE" "$PATCH_DIR"/*.patch "$TOPDIR"/tools/{check-patches,lib,get-base}.sh \
@@ -150,7 +150,7 @@ checks() {
 		cat "$cached"
 		return 0
 	fi
-	cwt=$(cat "$results/checks-worktree")
+	cwt=$("$TOPDIR/tools/apply-series.sh" --dest "$WORK_ROOT/worktrees/checks")
 	# shellcheck disable=SC2086
 	KERNEL_FRAGMENTS=$debug_frags "$TOPDIR/tools/check-patches.sh" --worktree "$cwt" \
 		--build-dir "$cwt/.build-checks" 2>&1 | tee "$results/check-patches.run"
@@ -183,13 +183,28 @@ b4check() {
 	cat "$results/b4-check-summary.txt"
 	[ "$n" = 0 ] || die "b4 prep --check reports $n error(s), see $results/b4-prep-check.txt"
 }
+# The series checked by b4 and by check-patches.sh, one after the other: the
+# background stage. A failure of one does not stop the other.
+checks_bg() {
+	local rc=0
+	(b4check) || rc=1
+	(checks) || rc=1
+	return "$rc"
+}
 # Every kernel the later stages boot, built here and only here, into
 # results/artifacts/<name>/ (cached by source tree and fragment set).
 artifacts() {
-	local a="$results/artifacts" bwt name vwt
+	local a="$results/artifacts" bwt name vwt bpid="" rc=0
+	# The base's worktree is made (mostly disk) beside the series' build (CPU).
+	if [ -z "${SKIP_AB:-}" ] || [ "$bench" = 1 ]; then
+		"$TOPDIR/tools/apply-series.sh" --base-only --dest "$WORK_ROOT/worktrees/base" >"$results/base-worktree" &
+		bpid=$!
+	fi
 	# shellcheck disable=SC2086 # lists of fragment names
-	"$TOPDIR/ci/build-artifact.sh" series "$wt" "$a" $debug_frags >/dev/null
-	[ -n "${SKIP_AB:-}" ] && [ "$bench" = 0 ] && return 0
+	"$TOPDIR/ci/build-artifact.sh" series "$wt" "$a" $debug_frags >/dev/null || rc=$?
+	if [ -n "$bpid" ]; then wait "$bpid" || die "could not make the base's worktree"; fi
+	[ "$rc" = 0 ] || return "$rc"
+	[ -n "$bpid" ] || return 0
 	bwt=$(cat "$results/base-worktree")
 	if [ -z "${SKIP_AB:-}" ]; then
 		# shellcheck disable=SC2086
@@ -295,14 +310,14 @@ export QEMU
 stage "apply series to the base" apply
 must_pass
 wt=$(cat "$results/worktree")
-# The checks build the series patch by patch in a worktree of their own:
-# CPU work that needs nothing from the stages below and that nothing below
-# needs. They run beside them at idle CPU priority, mostly in the CPU time
-# the boots leave (about 40% of two cores under TCG), and are waited for
-# before the benchmarks and the report (or before the run stops on a
-# failed stage). A failed check fails the run as before.
+# The checks (b4's, then the series built patch by patch) need nothing from
+# the stages below, and nothing below needs them. They run beside them at
+# idle CPU priority, mostly in the CPU time the boots leave (about 40% of
+# two cores under TCG), and are waited for before the benchmarks and the
+# report (or before the run stops on a failed stage). Their output is
+# check-patches.log, shown when they end. A failed check fails the run.
 if [ "$checks" = 1 ]; then
-	stage_bg "checkpatch, per-patch build, W=1, sparse" "$results/check-patches.log" checks
+	stage_bg "$checks_name" "$results/check-patches.log" checks_bg
 fi
 stage "build kernels (artifacts)" artifacts
 must_pass
@@ -314,10 +329,6 @@ if [ -z "${SKIP_KUT:-}" ]; then
 fi
 stage "pack initramfs" initramfs
 must_pass
-if [ "$checks" = 1 ]; then
-	stage "b4 prep --check (b4 0.14)" b4check
-	failed
-fi
 mkdir -p "$results/jobs"
 stage "boot matrix" boot
 failed

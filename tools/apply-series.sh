@@ -41,11 +41,17 @@ if [ -e "$dest" ]; then
 	git -C "$dest" clean -q -f -d -x -e '/.build-*/'
 	[ -z "$old_branch" ] || git -C "$dest" branch -q -D "$old_branch" >/dev/null 2>&1 || true
 else
-	git --git-dir="$repo" worktree prune
+	# One worktree is made at a time (ci/pipeline.sh makes several side by
+	# side): `worktree prune` would remove another's worktree in the
+	# moment between git creating its administrative directory and locking
+	# it. (checkout.workers=0: the files are written by one worker per CPU.)
+	need_tool flock util-linux
 	mkdir -p "$(dirname "$dest")"
-	# (checkout.workers=0: the files are written by one worker per CPU)
-	git -c checkout.workers=0 --git-dir="$repo" worktree add -q -b "$branch" "$dest" "$base" ||
-		die "could not create worktree '$dest' on $base"
+	(
+		flock 9
+		git --git-dir="$repo" worktree prune
+		git -c checkout.workers=0 --git-dir="$repo" worktree add -q -b "$branch" "$dest" "$base"
+	) 9>"$repo/kvmarm-worktree-add.lock" || die "could not create worktree '$dest' on $base"
 fi
 
 cleanup() {

@@ -50,4 +50,12 @@ make_kernel "$T/linux2"
 check "the default worktree of one repository" "$apply"
 check "...and of another (KERNEL_DIR changed)" env KERNEL_DIR="$T/linux2" "$apply"
 check "they are two worktrees" test "$(env KERNEL_DIR="$T/linux2" "$apply")" != "$("$apply")"
+
+# ci/pipeline.sh makes worktrees side by side (the base's beside the series'
+# build, the checks' and b4's in the background): each is made whole.
+check "worktrees made side by side are each made" bash -c '
+	for i in 1 2 3 4; do "$1" --dest "$2/side-$i" >/dev/null 2>"$2/side-$i.log" & done
+	rc=0; for i in 1 2 3 4; do wait -n || rc=1; done
+	for i in 1 2 3 4; do git -C "$2/side-$i" log -1 --format=%s | grep -q . || rc=1; done
+	[ "$(git -C "$2/side-1" worktree list | grep -c /side-)" = 4 ] && exit "$rc"' _ "$apply" "$T"
 finish
