@@ -183,13 +183,27 @@ b4check() {
 	cat "$results/b4-check-summary.txt"
 	[ "$n" = 0 ] || die "b4 prep --check reports $n error(s), see $results/b4-prep-check.txt"
 }
-# The series checked by b4 and by check-patches.sh, one after the other: the
-# background stage. A failure of one does not stop the other.
+# The background stage: b4's checks, then check-patches.sh. Each runs in a
+# child shell with errexit in force (as stage() runs a stage: not in an ||
+# list, where bash would ignore errexit in all of it), and a failure of one
+# does not stop the other.
 checks_bg() {
-	local rc=0
-	(b4check) || rc=1
-	(checks) || rc=1
-	return "$rc"
+	local b4rc crc
+	set +e
+	(
+		set -e
+		b4check
+	)
+	b4rc=$?
+	(
+		set -e
+		checks
+	)
+	crc=$?
+	set -e
+	[ "$b4rc" = 0 ] || info "b4 prep --check: failed (exit $b4rc)"
+	[ "$crc" = 0 ] || info "check-patches.sh: failed (exit $crc)"
+	[ "$b4rc" = 0 ] && [ "$crc" = 0 ]
 }
 # Every kernel the later stages boot, built here and only here, into
 # results/artifacts/<name>/ (cached by source tree and fragment set).
