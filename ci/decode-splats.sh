@@ -14,7 +14,7 @@ splats=$1 vmlinux=$2 src=$3
 [ -f "$vmlinux" ] || die "vmlinux '$vmlinux' not found"
 [ -x "$src/scripts/decode_stacktrace.sh" ] || die "'$src' has no scripts/decode_stacktrace.sh"
 need_tool aarch64-linux-gnu-addr2line binutils-aarch64-linux-gnu
-if ! aarch64-linux-gnu-readelf -WS "$vmlinux" | grep -qwF .debug_line; then
+if ! grep -qwF .debug_line < <(aarch64-linux-gnu-readelf -WS "$vmlinux"); then
 	echo "# $vmlinux has no debug info: call traces not decoded"
 	cat "$splats"
 	exit 0

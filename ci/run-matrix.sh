@@ -30,7 +30,7 @@ tests_file=${TESTS:-$TOPDIR/ci/tests.conf}
 mapfile -t args < <(conf_rows "${TEST_ARGS:-$TOPDIR/ci/test-args.conf}")
 mapfile -t devices < <(conf_rows "$MATRIX" | cut -d'|' -f1)
 for d in "$@"; do
-	printf '%s\n' "${devices[@]}" | grep -qxF "$d" || die "device '$d' is not in $MATRIX"
+	grep -qxF -- "$d" < <(printf '%s\n' "${devices[@]}") || die "device '$d' is not in $MATRIX"
 done
 [ $# -eq 0 ] || devices=("$@")
 [ "${#devices[@]}" -gt 0 ] || die "no device in $MATRIX"

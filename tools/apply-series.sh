@@ -27,38 +27,49 @@ branch=${branch:-series/$(date +%Y%m%d-%H%M%S)-$$}
 "$TOPDIR/tools/check-series.sh" --quiet
 read -r repo base < <("$TOPDIR/tools/get-base.sh")
 
+# Worktrees of one repository are made side by side (ci/pipeline.sh: the
+# base's beside the series' build, the checks' and b4's in the background).
+# git 2.39 is not safe for that: a command that lists the worktrees
+# (worktree add and list, checkout -b, branch -D) dies on the administrative
+# directory of one that `worktree add` has made but not yet filled ("failed
+# to read .../commondir"), and `worktree prune` can remove it. Every such
+# command here runs under one lock; the checkout of the files, the long
+# part, runs outside it.
+need_tool flock util-linux
+locked() { flock "$repo/kvmarm-worktrees.lock" "$@"; }
+
 # Reuse a worktree of ours (checking out the base again is much cheaper than
 # a new worktree of the whole tree); refuse to touch anything else.
 old_branch=""
 if [ -e "$dest" ]; then
-	git --git-dir="$repo" worktree list --porcelain | grep -qxF "worktree $(cd "$dest" && pwd -P)" ||
+	wts=$(locked git --git-dir="$repo" worktree list --porcelain) || die "git worktree list failed in $repo"
+	grep -qxF "worktree $(cd "$dest" && pwd -P)" <<<"$wts" ||
 		die "'$dest' exists and is not a worktree of $repo: not touching it"
 	old_branch=$(git -C "$dest" symbolic-ref -q --short HEAD || true)
 	git -C "$dest" am --abort >/dev/null 2>&1 || true
 	git -C "$dest" rebase --abort >/dev/null 2>&1 || true
-	git -C "$dest" checkout -q -f -b "$branch" "$base" ||
+	locked git -C "$dest" checkout -q -f -b "$branch" "$base" ||
 		die "could not reset worktree '$dest' to $base"
 	git -C "$dest" clean -q -f -d -x -e '/.build-*/'
-	[ -z "$old_branch" ] || git -C "$dest" branch -q -D "$old_branch" >/dev/null 2>&1 || true
+	[ -z "$old_branch" ] || locked git -C "$dest" branch -q -D "$old_branch" >/dev/null 2>&1 || true
 else
-	# One worktree is made at a time (ci/pipeline.sh makes several side by
-	# side): `worktree prune` would remove another's worktree in the
-	# moment between git creating its administrative directory and locking
-	# it. (checkout.workers=0: the files are written by one worker per CPU.)
-	need_tool flock util-linux
+	# No `git worktree prune` (it could remove b4's temporary worktrees,
+	# which are not made under the lock): a worktree whose directory was
+	# deleted is replaced with -f (it is not locked, and the branch is new,
+	# so that is all -f overrides). (checkout.workers=0: the files are
+	# written by one worker per CPU.)
 	mkdir -p "$(dirname "$dest")"
-	(
-		flock 9
-		git --git-dir="$repo" worktree prune
-		git -c checkout.workers=0 --git-dir="$repo" worktree add -q -b "$branch" "$dest" "$base"
-	) 9>"$repo/kvmarm-worktree-add.lock" || die "could not create worktree '$dest' on $base"
+	locked git --git-dir="$repo" worktree add -f -q --no-checkout -b "$branch" "$dest" "$base" ||
+		die "could not create worktree '$dest' on $base"
+	git -c checkout.workers=0 -C "$dest" reset -q --hard ||
+		die "could not check out $base in worktree '$dest'"
 fi
 
 cleanup() {
 	git -C "$dest" am --abort >/dev/null 2>&1 || true
 	git -C "$dest" rebase --abort >/dev/null 2>&1 || true
-	git --git-dir="$repo" worktree remove --force "$dest" >/dev/null 2>&1 || true
-	git --git-dir="$repo" branch -D "$branch" >/dev/null 2>&1 || true
+	locked git --git-dir="$repo" worktree remove --force "$dest" >/dev/null 2>&1 || true
+	locked git --git-dir="$repo" branch -D "$branch" >/dev/null 2>&1 || true
 }
 
 # Patches carry their author; the committer is whoever applies them.

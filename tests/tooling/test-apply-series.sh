@@ -51,11 +51,20 @@ check "the default worktree of one repository" "$apply"
 check "...and of another (KERNEL_DIR changed)" env KERNEL_DIR="$T/linux2" "$apply"
 check "they are two worktrees" test "$(env KERNEL_DIR="$T/linux2" "$apply")" != "$("$apply")"
 
+# A worktree whose directory was deleted (still registered in git) is made
+# again at the same place.
+check "a worktree whose directory was deleted is made again" bash -c '
+	"$1" --dest "$2/gone" >/dev/null && rm -rf "$2/gone" && "$1" --dest "$2/gone" >/dev/null &&
+	git -C "$2/gone" log -1 --format=%s | grep -q .' _ "$apply" "$T"
 # ci/pipeline.sh makes worktrees side by side (the base's beside the series'
-# build, the checks' and b4's in the background): each is made whole.
+# build, the checks' and b4's in the background): each is made whole. (A
+# smoke test: the window a `worktree prune` could hit is far too short.)
 check "worktrees made side by side are each made" bash -c '
-	for i in 1 2 3 4; do "$1" --dest "$2/side-$i" >/dev/null 2>"$2/side-$i.log" & done
-	rc=0; for i in 1 2 3 4; do wait -n || rc=1; done
+	pids=()
+	for i in 1 2 3 4; do "$1" --dest "$2/side-$i" >/dev/null 2>"$2/side-$i.log" & pids+=($!); done
+	rc=0; for p in "${pids[@]}"; do wait "$p" || rc=1; done
 	for i in 1 2 3 4; do git -C "$2/side-$i" log -1 --format=%s | grep -q . || rc=1; done
-	[ "$(git -C "$2/side-1" worktree list | grep -c /side-)" = 4 ] && exit "$rc"' _ "$apply" "$T"
+	[ "$(git -C "$2/side-1" worktree list | grep -c /side-)" = 4 ] || rc=1
+	[ "$rc" = 0 ] || { cat "$2"/side-*.log; git -C "$2/side-1" worktree list; for i in 1 2 3 4; do git -C "$2/side-$i" log --oneline -1; done; }
+	exit "$rc"' _ "$apply" "$T"
 finish
