@@ -82,7 +82,7 @@ not_run() {
 	info "--- $1: not run: $why"
 	printf '%s\t%s\n' "$1" "$why" >>"$results/not-run.txt"
 }
-checks_name="checks: b4 prep --check (b4 0.14), checkpatch, per-patch build, W=1, sparse"
+checks_name="checks: b4, checkpatch, builds, W=1, sparse"
 if [ "$checks" = 0 ]; then
 	not_run "$checks_name" "--skip-checks"
 fi
@@ -101,23 +101,22 @@ rc=0
 print_times() {
 	echo
 	echo "Stage times (s):"
-	awk -F'\t' '{ printf "  %-42s %5s%s%s\n", $1, $2, ($3 == 0 ? "" : $3 == 143 && $4 == "background" ? "  (stopped)" : "  (failed)"),
+	awk -F'\t' '{ printf "  %-44s %5s%s%s\n", $1, $2, ($3 == 0 ? "" : $3 == 143 && $4 == "background" ? "  (stopped)" : "  (failed)"),
 		($4 == "background" ? "  (in the background, beside the stages above it from its start)" : "") }' "$STAGE_TIMES"
-	printf '  %-42s %5s\n' "total" "$(($(date +%s) - t_start))"
+	printf '  %-44s %5s\n' "total" "$(($(date +%s) - t_start))"
 }
 trap 'stage_bg_kill; print_times' EXIT
 
 # The debug kernels: KERNEL_FRAGMENTS (e.g. "base kvm debug kasan"), with
 # what the test suites need (suites.config) and line tables for decoding splats.
 debug_frags="${KERNEL_FRAGMENTS:-base kvm debug} suites debuginfo"
-# The worktrees: each stage works in its own, and no two processes ever
-# work in the same one. (Worktrees of one repository can be made and used
-# side by side: git locks a worktree's administrative directory while it is
-# made, and each has its own HEAD and index.) Here the series', and with
-# the variants, each alternative to a patch (ci/variants/*.patch) applied
-# alone on the base and committed. The checks make their own in the
-# background (checks_bg), the kernel builds the base's (artifacts), b4 one
-# for sending (tools/send-series.sh).
+# The worktrees. No two stages change the same worktree at once (the
+# series' is built, then read, by the stages after this one); worktrees of
+# one repository are made side by side (tools/apply-series.sh makes that
+# safe). Here the series', and with the variants, each alternative to a
+# patch (ci/variants/*.patch) applied alone on the base and committed. The
+# background stage makes the checks' (b4's checks run in it first), the
+# kernel builds the base's beside the series' build (artifacts).
 apply() {
 	local v name vwt
 	"$TOPDIR/tools/apply-series.sh" >"$results/worktree"
@@ -170,7 +169,10 @@ b4check() {
 	if [ -f "$cached" ]; then
 		info "b4 prep --check ran on these exact inputs before (key $key): not run again"
 	else
-		B4=$b4 "$TOPDIR/tools/send-series.sh" --check --out "$results/b4-check" >&2
+		# (in the checks' worktree, which check-patches.sh resets next:
+		# a checkout of the whole tree fewer on a cold run)
+		B4=$b4 "$TOPDIR/tools/send-series.sh" --check --out "$results/b4-check" \
+			--worktree "$WORK_ROOT/worktrees/checks" >&2
 		mkdir -p "$CACHE_ROOT/b4-check"
 		cp "$results/b4-check/b4-prep-check.txt" "$cached.tmp"
 		mv "$cached.tmp" "$cached"

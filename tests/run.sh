@@ -7,7 +7,7 @@
 set -euo pipefail
 TOP=$(cd "$(dirname "$0")/.." && pwd)
 # The main job starts by fetching and importing the base (on an empty cache
-# a 166 MB download and ~96000 files into git: about a minute, mostly
+# a 166 MB download and ~96000 files into git: about 100 s, mostly
 # network and disk). That runs here, beside the tooling tests (which use a
 # cache of their own), at the lowest CPU priority; the main job then finds
 # the base in the cache. A failure shows again, with its error, in the main
@@ -15,6 +15,8 @@ TOP=$(cd "$(dirname "$0")/.." && pwd)
 prefetch="" base_log=""
 if [ "${1:-}" != --tooling-only ]; then
 	base_log=$(mktemp "${TMPDIR:-/tmp}/kvmarm-get-base.XXXXXX")
+	# (in a process group of its own, so that an early exit stops all of it)
+	set -m
 	(
 		t0=$(date +%s) rc=0
 		nice -n 19 "$TOP/tools/get-base.sh" || rc=$?
@@ -22,8 +24,9 @@ if [ "${1:-}" != --tooling-only ]; then
 		exit "$rc"
 	) >"$base_log" 2>&1 &
 	prefetch=$!
+	set +m
 fi
-trap '[ -z "$prefetch" ] || kill "$prefetch" 2>/dev/null || true; rm -f "$base_log"' EXIT
+trap '[ -z "$prefetch" ] || kill -- "-$prefetch" 2>/dev/null || true; rm -f "$base_log"' EXIT
 echo "== tooling tests (prove)"
 # prove (perl) runs the TAP scripts, as many at a time as there are CPUs
 # (each works in a directory of its own), and judges them: a failed test, a

@@ -2,6 +2,7 @@
 # Prepare the series for sending with b4, and send it only when asked to.
 #
 # usage: send-series.sh [--out DIR] [--reset-author] [--previous REV] [--send]
+#                       [--check] [--worktree DIR]
 #   --out DIR       where the dry run writes the mails (default: outgoing/)
 #   --reset-author  also make the sender the author of the patches by real
 #                   people (placeholder authors are always replaced)
@@ -12,6 +13,8 @@
 #                   `prep --check` (b4 >= 0.14) is written to DIR/b4-prep-check.txt;
 #                   no mail is written, so no identity of yours is needed
 #                   (the throwaway branch is signed by the tooling's)
+#   --worktree DIR  the worktree to prepare the branch in (default: the
+#                   cache's worktrees/send; one of apply-series.sh, or none)
 #
 # Every patch is re-signed by the person running this (git's identity:
 # user.name/user.email), the diffs stay byte-identical. A patch by a
@@ -28,7 +31,7 @@
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
-out="$TOPDIR/outgoing" reset_author=0 previous="" send=0 check_only=0
+out="$TOPDIR/outgoing" reset_author=0 previous="" send=0 check_only=0 wt="$WORK_ROOT/worktrees/send"
 while [ $# -gt 0 ]; do
 	case $1 in
 	--check) check_only=1; shift ;;
@@ -36,7 +39,8 @@ while [ $# -gt 0 ]; do
 	--reset-author) reset_author=1; shift ;;
 	--previous) previous=$2; shift 2 ;;
 	--send) send=1; shift ;;
-	-h | --help) sed -n '2,27p' "$0"; exit 0 ;;
+	--worktree) wt=$2; shift 2 ;;
+	-h | --help) sed -n '2,30p' "$0"; exit 0 ;;
 	*) die "unknown argument '$1'" ;;
 	esac
 done
@@ -72,7 +76,6 @@ info "b4 $b4v; $([ "$check_only" = 1 ] && echo "checking" || echo "sending as $s
 
 msg=$(mktemp)
 trap 'rm -rf "$msg" "$msg.log" "$msg.d"' EXIT
-wt="$WORK_ROOT/worktrees/send"
 "$TOPDIR/tools/apply-series.sh" --dest "$wt" --branch "b4/$change_id-$$" >/dev/null
 read -r _ base < <("$TOPDIR/tools/get-base.sh")
 before=$(git -C "$wt" rev-list --reverse "$base..HEAD" | while read -r c; do git -C "$wt" diff "$c~1" "$c"; done | sha256sum)
