@@ -28,8 +28,8 @@ need_tool bc bc
 frags=()
 for f in "$@"; do frags+=("$(fragment_file "$f")"); done
 
-export CCACHE_DIR=${CCACHE_DIR:-$CACHE_ROOT/ccache}
-export CCACHE_BASEDIR=$src CCACHE_NOHASHDIR=1 CCACHE_MAXSIZE=${CCACHE_MAXSIZE:-5G}
+ccache_env "$src"
+export CCACHE_MAXSIZE=${CCACHE_MAXSIZE:-5G}
 jobs=${JOBS:-$(($(nproc) + 1))}
 mk=(make -s -C "$src" O="$out" ARCH=arm64 CROSS_COMPILE=aarch64-linux-gnu-
 	CC="ccache aarch64-linux-gnu-gcc" -j"$jobs")

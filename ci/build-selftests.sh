@@ -13,8 +13,7 @@ out=$(cd "$2" && pwd)
 need_tool aarch64-linux-gnu-gcc gcc-aarch64-linux-gnu
 [ -d /usr/aarch64-linux-gnu/include ] ||
 	die "arm64 libc headers missing: install the Debian package 'libc6-dev-arm64-cross'"
-export CCACHE_DIR=${CCACHE_DIR:-$CACHE_ROOT/ccache}
-export CCACHE_BASEDIR=$src CCACHE_NOHASHDIR=1
+ccache_env "$src"
 # The selftests' Makefile takes CC from CROSS_COMPILE; ccache goes in front.
 make -s -C "$src" O="$out" ARCH=arm64 CROSS_COMPILE="ccache aarch64-linux-gnu-" \
 	-j"${JOBS:-$(($(nproc) + 1))}" TARGETS=kvm kselftest-install >"$out/kselftest-build.log" 2>&1 ||

@@ -117,6 +117,7 @@ warnings() { # COMMIT OBJS... -> normalised W=1/sparse warnings on stdout
 		grep -E 'warning:|error:' | sed -E 's#^.*/(arch|virt|include|drivers|kernel|mm|lib)/#\1/#; s/:[0-9]+:[0-9]+:/:/; s/:[0-9]+:/:/' | sort -u || true
 }
 need_tool sparse sparse
+ccache_env "$(cd "$wt" && pwd)" # (for the W=1 builds; the others set their own)
 sparse_bin=$("$TOPDIR/tools/get-sparse.sh" "$wt")
 git -C "$wt" checkout -q --detach "$base"
 "$TOPDIR/ci/build-kernel.sh" "$wt" "$bdir" >/dev/null

@@ -37,6 +37,18 @@ need_tool() {
 		die "'$1' not found: install the Debian package '$2' (apt-get install $2)"
 }
 
+# ccache_env SRC: the compiler cache for a build of the source tree SRC:
+# in the cache (never in the clone), shared between worktrees (paths taken
+# relative to SRC), and in depend mode: ccache takes the files a compile
+# read from the compiler's own dependency output (kbuild's -MMD, the
+# selftests' -MD) instead of running the preprocessor once more on every
+# miss. (The 87 files that include arm_vgic.h, all misses, took 135 s of CPU
+# to compile that way, 93 s in depend mode, 91 s without ccache.)
+ccache_env() {
+	export CCACHE_DIR=${CCACHE_DIR:-$CACHE_ROOT/ccache}
+	export CCACHE_BASEDIR=$1 CCACHE_NOHASHDIR=1 CCACHE_DEPEND=1
+}
+
 # fragment_file NAME: a config fragment given as a file or as a name in
 # ci/config (NAME.config); prints its absolute path.
 fragment_file() {
