@@ -26,8 +26,10 @@ for f in "$@"; do frag_files+=("$(fragment_file "$f")"); done
 gcc_v=$(aarch64-linux-gnu-gcc --version | head -n1)
 ld_v=$(aarch64-linux-gnu-ld --version | head -n1)
 # The key: what the build reads (the source tree by its git tree id, the
-# fragments' contents, the compiler and the build script).
-key=$(printf '%s\n' "$tree" "$gcc_v" "$ld_v" | cat - "${frag_files[@]}" "$TOPDIR/ci/build-kernel.sh" |
+# fragments' contents, the compiler, the build script and how it runs
+# ccache).
+key=$(printf '%s\n' "$tree" "$gcc_v" "$ld_v" | cat - "${frag_files[@]}" "$TOPDIR/ci/build-kernel.sh" \
+	"$TOPDIR/tools/lib.sh" "$TOPDIR/tools/ccache-gcc.sh" |
 	sha1sum | cut -c1-16)
 fkey=$(cat "${frag_files[@]}" | sha1sum | cut -c1-12)
 cache="$WORK_ROOT/artifacts/$key"

@@ -32,7 +32,7 @@ ccache_env "$src"
 export CCACHE_MAXSIZE=${CCACHE_MAXSIZE:-5G}
 jobs=${JOBS:-$(($(nproc) + 1))}
 mk=(make -s -C "$src" O="$out" ARCH=arm64 CROSS_COMPILE=aarch64-linux-gnu-
-	CC="ccache aarch64-linux-gnu-gcc" -j"$jobs")
+	CC="$TOPDIR/tools/ccache-gcc.sh" -j"$jobs")
 
 # Configure only when the fragments changed: allnoconfig with the merged
 # fragments (scripts/kconfig/merge_config.sh), which in strict mode fails if

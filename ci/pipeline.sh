@@ -139,7 +139,7 @@ apply() {
 # CHECKS_CACHE=0.
 checks() {
 	local cwt key cached
-	key=$(cat "$SERIES_FILE" "$PATCH_DIR"/*.patch "$TOPDIR"/tools/{check-patches,lib,get-base}.sh \
+	key=$(cat "$SERIES_FILE" "$PATCH_DIR"/*.patch "$TOPDIR"/tools/{check-patches,lib,get-base,ccache-gcc}.sh \
 		"$TOPDIR"/ci/build-{kernel,selftests}.sh "$TOPDIR"/ci/config/*.config |
 		cat - <(aarch64-linux-gnu-gcc --version; "$("$TOPDIR/tools/get-sparse.sh" "$wt")" --version;
 			"$TOPDIR/tools/get-base.sh" | cut -d' ' -f2; echo "$debug_frags") | sha1sum | cut -c1-16)

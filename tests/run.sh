@@ -22,7 +22,7 @@ if [ "${1:-}" != --tooling-only ]; then
 		nice -n 19 "$TOP/tools/get-base.sh" || rc=$?
 		echo "get-base.sh: $(($(date +%s) - t0)) s"
 		exit "$rc"
-	) >"$base_log" 2>&1 &
+	) </dev/null >"$base_log" 2>&1 &
 	prefetch=$!
 	set +m
 fi

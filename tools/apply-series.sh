@@ -28,13 +28,16 @@ branch=${branch:-series/$(date +%Y%m%d-%H%M%S)-$$}
 read -r repo base < <("$TOPDIR/tools/get-base.sh")
 
 # Worktrees of one repository are made side by side (ci/pipeline.sh: the
-# base's beside the series' build, the checks' and b4's in the background).
+# base's beside the series' build, the checks' in the background, where
+# b4's checks use it first).
 # git 2.39 is not safe for that: a command that lists the worktrees
 # (worktree add and list, checkout -b, branch -D) dies on the administrative
 # directory of one that `worktree add` has made but not yet filled ("failed
 # to read .../commondir"), and `worktree prune` can remove it. Every such
 # command here runs under one lock; the checkout of the files, the long
-# part, runs outside it.
+# part, runs outside it. (b4's own git commands do not take the lock: its
+# temporary worktrees, made only for a series with prerequisites, are not
+# covered.)
 need_tool flock util-linux
 locked() { flock "$repo/kvmarm-worktrees.lock" "$@"; }
 
@@ -48,7 +51,7 @@ if [ -e "$dest" ]; then
 	old_branch=$(git -C "$dest" symbolic-ref -q --short HEAD || true)
 	git -C "$dest" am --abort >/dev/null 2>&1 || true
 	git -C "$dest" rebase --abort >/dev/null 2>&1 || true
-	locked git -C "$dest" checkout -q -f -b "$branch" "$base" ||
+	{ git -C "$dest" checkout -q -f --detach "$base" && locked git -C "$dest" switch -q -c "$branch"; } ||
 		die "could not reset worktree '$dest' to $base"
 	git -C "$dest" clean -q -f -d -x -e '/.build-*/'
 	[ -z "$old_branch" ] || locked git -C "$dest" branch -q -D "$old_branch" >/dev/null 2>&1 || true

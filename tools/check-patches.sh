@@ -113,11 +113,11 @@ warnings() { # COMMIT OBJS... -> normalised W=1/sparse warnings on stdout
 	shift
 	git -C "$wt" checkout -q --detach "$c"
 	make -s -C "$wt" O="$wdir" ARCH=arm64 CROSS_COMPILE=aarch64-linux-gnu- \
-		CC="ccache aarch64-linux-gnu-gcc" W=1 C=2 CHECK="$sparse_bin" -j"${JOBS:-$(($(nproc) + 1))}" "$@" 2>&1 |
+		CC="$TOPDIR/tools/ccache-gcc.sh" W=1 C=2 CHECK="$sparse_bin" -j"${JOBS:-$(($(nproc) + 1))}" "$@" 2>&1 |
 		grep -E 'warning:|error:' | sed -E 's#^.*/(arch|virt|include|drivers|kernel|mm|lib)/#\1/#; s/:[0-9]+:[0-9]+:/:/; s/:[0-9]+:/:/' | sort -u || true
 }
 need_tool sparse sparse
-ccache_env "$(cd "$wt" && pwd)" # (for the W=1 builds; the others set their own)
+ccache_env "$wt" # (for the W=1 builds; the others set their own)
 sparse_bin=$("$TOPDIR/tools/get-sparse.sh" "$wt")
 git -C "$wt" checkout -q --detach "$base"
 "$TOPDIR/ci/build-kernel.sh" "$wt" "$bdir" >/dev/null

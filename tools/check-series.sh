@@ -28,8 +28,8 @@ dups=$(printf '%s\n' "${listed[@]}" | sort | uniq -d)
 [ -z "$dups" ] || err "series lists more than once: $dups"
 for f in "$pdir"/*.patch; do
 	[ -e "$f" ] || continue
-	# (grep reads a process substitution, not a pipe: under pipefail, printf
-	# killed by SIGPIPE once grep -q has its match would fail the test)
+	# (grep reads a process substitution, not a pipeline: under pipefail,
+	# printf killed by SIGPIPE once grep -q has its match would fail the test)
 	grep -qxF -- "${f##*/}" < <(printf '%s\n' "${listed[@]}") ||
 		err "patches/${f##*/} is not listed in series"
 done

@@ -43,10 +43,13 @@ need_tool() {
 # read from the compiler's own dependency output (kbuild's -MMD, the
 # selftests' -MD) instead of running the preprocessor once more on every
 # miss. (The 87 files that include arm_vgic.h, all misses, took 135 s of CPU
-# to compile that way, 93 s in depend mode, 91 s without ccache.)
+# to compile that way, 93 s in depend mode, 91 s without ccache.) Assembler
+# sources are the exception (tools/ccache-gcc.sh, the kernel builds' CC).
+# A namespace keeps these results apart from those stored before.
 ccache_env() {
 	export CCACHE_DIR=${CCACHE_DIR:-$CACHE_ROOT/ccache}
-	export CCACHE_BASEDIR=$1 CCACHE_NOHASHDIR=1 CCACHE_DEPEND=1
+	CCACHE_BASEDIR=$(realpath "$1")
+	export CCACHE_BASEDIR CCACHE_NOHASHDIR=1 CCACHE_DEPEND=1 CCACHE_NAMESPACE=kvmarm-depend
 }
 
 # fragment_file NAME: a config fragment given as a file or as a name in

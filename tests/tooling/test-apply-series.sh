@@ -57,7 +57,7 @@ check "a worktree whose directory was deleted is made again" bash -c '
 	"$1" --dest "$2/gone" >/dev/null && rm -rf "$2/gone" && "$1" --dest "$2/gone" >/dev/null &&
 	git -C "$2/gone" log -1 --format=%s | grep -q .' _ "$apply" "$T"
 # ci/pipeline.sh makes worktrees side by side (the base's beside the series'
-# build, the checks' and b4's in the background): each is made whole. (A
+# build, the checks' in the background): each is made whole. (A
 # smoke test: the window a `worktree prune` could hit is far too short.)
 check "worktrees made side by side are each made" bash -c '
 	pids=()
