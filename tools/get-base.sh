@@ -46,7 +46,7 @@ check_version() {
 #   objects, and the first `git am` on them started `git gc --auto` in the
 #   background of the run: a repack of the whole tree (about 90 s of CPU)
 #   beside the worktree checkouts and the kernel builds. The cache keeps the
-#   objects loose (about 630 MB).
+#   objects loose (663 MB in a fresh cache, against a 291 MB pack).
 configure_repo() {
 	[ "$(git --git-dir="$1" config --bool core.bare 2>/dev/null)" = false ] ||
 		git --git-dir="$1" config core.bare false

@@ -14,7 +14,8 @@
 #                   no mail is written, so no identity of yours is needed
 #                   (the throwaway branch is signed by the tooling's)
 #   --worktree DIR  the worktree to prepare the branch in (default: the
-#                   cache's worktrees/send; one of apply-series.sh, or none)
+#                   cache's worktrees/send): one that apply-series.sh made,
+#                   or a path where it makes one
 #
 # Every patch is re-signed by the person running this (git's identity:
 # user.name/user.email), the diffs stay byte-identical. A patch by a
