@@ -7,7 +7,7 @@
 set -euo pipefail
 TOP=$(cd "$(dirname "$0")/.." && pwd)
 # The main job starts by fetching and importing the base (on an empty cache
-# a 166 MB download and ~96000 files into git: 103-117 s here, mostly
+# a 166 MB download and ~96000 files into git: 111-117 s here, mostly
 # network and disk). That runs here, beside the tooling tests (which use a
 # cache of their own), at the lowest CPU priority; the main job then finds
 # the base in the cache. A failure shows again, with its error, in the main
